@@ -1,0 +1,120 @@
+/** The subcommands. Each one parses its flags, calls src/api, and prints. */
+import { Command, Option } from 'commander';
+import { loadModel } from '../api/model.js';
+import { readInputs, splitList, writeOutputs } from '../api/io.js';
+import { engineNames, runEngine } from '../api/engines.js';
+import { fail } from '../diagnostics.js';
+import { inspectGraph, type TensorSummary } from '../ir/inspect.js';
+import { formatBytes, formatInt, formatShape, formatTable } from './format.js';
+import { compileGraph, writeModule, type MemoryPlanMode } from '../codegen/index.js';
+import { goldenTest, randomInput } from '../api/golden-test.js';
+import { writeFileSync } from 'node:fs';
+
+function quantText(t: TensorSummary): string {
+  if (t.scale === undefined) return t.dtype;
+  const s = Array.isArray(t.scale) ? `per-channel(${t.scale.length})` : `s=${t.scale.toPrecision(4)}`;
+  return `${t.dtype} ${s} z=${t.zeroPoint}`;
+}
+
+export function registerCommands(program: Command): void {
+  program
+    .command('inspect')
+    .description('print one row per layer: op, shapes, quantization, MACs, weight and output bytes')
+    .argument('<model>', '.tflite file')
+    .option('--json', 'print JSON instead of a table')
+    .addHelpText('after', '\nExamples:\n  mnetc inspect model.tflite\n  mnetc inspect model.tflite --json | jq .totals')
+    .action((model: string, o: { json?: boolean }) => {
+      const report = inspectGraph(loadModel(model));
+      if (o.json) {
+        process.stdout.write(`${JSON.stringify(report, null, 1)}\n`);
+        return;
+      }
+      const rows = report.layers.map((l) => [
+        l.index, l.op, l.inputs.map((t) => formatShape(t.shape)).join(' '), formatShape(l.output.shape),
+        quantText(l.output), l.macs, l.weightBytes, l.outputBytes,
+      ]);
+      process.stdout.write(`${formatTable(['#', 'op', 'input', 'output', 'output dtype/quant', 'MACs', 'weights B', 'output B'], rows, [true, false, false, false, false, true, true, true])}\n`);
+      const io = (ts: TensorSummary[]) => ts.map((t) => `${t.name} ${formatShape(t.shape)} ${quantText(t)}`).join('; ');
+      process.stdout.write(`\ninputs:  ${io(report.inputs)}\noutputs: ${io(report.outputs)}\n`);
+      process.stdout.write(`total: ${report.totals.layers} layers, ${formatInt(report.totals.macs)} MACs, ${formatInt(report.totals.weightBytes)} weight bytes\n`);
+    });
+
+  program
+    .command('run')
+    .description('run the model on raw input files and write raw output files')
+    .argument('<model>', '.tflite file')
+    .requiredOption('--input <files>', 'comma-separated raw input files, one per model input (model dtype and layout)')
+    .requiredOption('--output <files>', 'comma-separated output files to write, one per model output')
+    .addOption(new Option('--engine <engine>', 'which implementation runs the model').choices(engineNames()).default('reference'))
+    .option('--dump-tensors <dir>', 'also write every intermediate tensor and a manifest.json to DIR')
+    .addHelpText('after', '\nExamples:\n  mnetc run model.tflite --input in.bin --output out.bin\n  mnetc run model.tflite --input in.bin --output out.bin --engine host')
+    .action(async (model: string, o: { input: string; output: string; engine: string; dumpTensors?: string }) => {
+      const graph = loadModel(model);
+      const outFiles = splitList(o.output);
+      if (outFiles.length !== graph.outputs.length) fail('MN400', `the model has ${graph.outputs.length} output tensor(s), ${outFiles.length} file(s) given`);
+      const inputs = readInputs(graph, splitList(o.input));
+      const result = await runEngine(o.engine, graph, inputs, { dumpTensorsDir: o.dumpTensors, modelPath: model });
+      writeOutputs(graph, outFiles, result.outputs);
+    });
+
+  program
+    .command('compile')
+    .description('generate a self-contained C module (model, weights, kernels, CMake/Make files) into a directory')
+    .argument('<model>', '.tflite file')
+    .requiredOption('-o, --output <dir>', 'output directory')
+    .option('--name <name>', 'C identifier prefix of the module (default: from the file name)')
+    .option('--target <target>', 'target the module is tuned for', 'host')
+    .addOption(new Option('--memory-plan <plan>', 'arena planning: layer by layer, or row-streamed blocks').choices(['layer', 'stream']).default('layer'))
+    .option('--report <file>', 'write the compile report as JSON to FILE')
+    .option('--force', 'overwrite files in the output directory that mnetc did not generate')
+    .option('--json', 'print the report as JSON instead of a summary')
+    .addHelpText('after', '\nExamples:\n  mnetc compile model.tflite -o out/\n  mnetc compile model.tflite -o out/ --name person --report out/report.json')
+    .action((model: string, o: { output: string; name?: string; target: string; memoryPlan: MemoryPlanMode; report?: string; force?: boolean; json?: boolean }) => {
+      const graph = loadModel(model);
+      const mod = compileGraph(graph, { name: o.name, modelFile: model, memoryPlan: o.memoryPlan });
+      const files = writeModule(mod, o.output, { force: o.force });
+      if (o.report) writeFileSync(o.report, `${JSON.stringify(mod.report, null, 1)}\n`);
+      if (o.json) {
+        process.stdout.write(`${JSON.stringify(mod.report, null, 1)}\n`);
+        return;
+      }
+      const r = mod.report;
+      const rows = r.layers.map((l) => [l.index, l.op, l.kernel ?? '(alias)', formatShape(l.outputShape), l.macs, l.arenaOffset ?? '-', l.outputBytes]);
+      process.stdout.write(`${formatTable(['#', 'op', 'kernel', 'output', 'MACs', 'arena offset', 'bytes'], rows, [true, false, false, false, true, true, true])}\n\n`);
+      process.stdout.write(`wrote ${files.length} files to ${o.output} (module "${r.name}")\n`);
+      process.stdout.write(`arena_bytes:   ${formatInt(r.arena_bytes)} (${formatBytes(r.arena_bytes)}, ${r.memoryPlan} plan)\n`);
+      process.stdout.write(`weights_bytes: ${formatInt(r.weights_bytes)} (${formatBytes(r.weights_bytes)})\n`);
+      process.stdout.write(`macs:          ${formatInt(r.macs)}\n`);
+    });
+
+  program
+    .command('test')
+    .description('golden test: seeded random inputs through the reference and an engine, byte for byte')
+    .argument('<model>', '.tflite file')
+    .addOption(new Option('--engine <engine>', 'engine checked against the reference').choices(engineNames()).default('host'))
+    .option('--cases <n>', 'number of seeded random inputs', '3')
+    .option('--seed <n>', 'first seed', '1')
+    .option('--input <files>', 'also test these input files (comma-separated, one per model input)')
+    .option('--json', 'print results as JSON')
+    .addHelpText('after', '\nExamples:\n  mnetc test model.tflite\n  mnetc test model.tflite --engine cortex-m4 --cases 5')
+    .action(async (model: string, o: { engine: string; cases: string; seed: string; input?: string; json?: boolean }) => {
+      const graph = loadModel(model);
+      const n = Number(o.cases), seed = Number(o.seed);
+      if (!Number.isInteger(n) || n < 0 || n > 10000) fail('MN405', `--cases must be a whole number from 0 to 10000, got ${o.cases}`);
+      if (!Number.isInteger(seed)) fail('MN405', `--seed must be a whole number, got ${o.seed}`);
+      const cases = Array.from({ length: n }, (_, k) => ({
+        name: `random seed ${seed + k}`,
+        inputs: graph.inputs.map((t, i) => randomInput(graph.tensors[t]!, (seed + k) * 7919 + i)),
+      }));
+      if (o.input) cases.push({ name: o.input, inputs: readInputs(graph, splitList(o.input)) });
+      const results = await goldenTest(graph, o.engine, cases, (r) => {
+        if (o.json) return;
+        const diff = r.firstDifference ? ` — first differing layer: op ${r.firstDifference.op} ${r.firstDifference.opName} (tensor ${r.firstDifference.tensor}, ${r.firstDifference.differing}/${r.firstDifference.total} bytes differ)` : '';
+        process.stdout.write(`${r.pass ? 'PASS' : 'FAIL'}  ${r.name}${diff}\n`);
+      });
+      const failed = results.filter((r) => !r.pass).length;
+      if (o.json) process.stdout.write(`${JSON.stringify({ engine: o.engine, passed: results.length - failed, failed, results }, null, 1)}\n`);
+      else process.stdout.write(`${results.length - failed} passed, ${failed} failed (engine ${o.engine} vs reference)\n`);
+      if (failed) fail('MN407', `${failed} of ${results.length} cases differ from the reference`);
+    });
+}

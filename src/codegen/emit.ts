@@ -1,0 +1,209 @@
+/**
+ * Renders the generated module (NAME.h, NAME.c, NAME_weights.h/.c, build files) from the lowered layers and
+ * the arena plan, through the handlebars templates in templates/module. Output is deterministic: the same
+ * model and options give the same bytes.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Handlebars from 'handlebars';
+import { elementCount, tensorBytes, type Graph, type Tensor } from '../ir/types.js';
+import type { ArenaPlan } from './arena.js';
+import type { CArray, CField, Layer } from './layers.js';
+import { floatLiteral } from './lower.js';
+import { packageRoot, VERSION } from './paths.js';
+
+const hb = Handlebars.create();
+const cache = new Map<string, Handlebars.TemplateDelegate>();
+
+export function render(template: string, data: object): string {
+  let t = cache.get(template);
+  if (!t) {
+    t = hb.compile(readFileSync(join(packageRoot, 'templates', template), 'utf8'), { noEscape: true, strict: true });
+    cache.set(template, t);
+  }
+  return t(data);
+}
+
+const ctypeOf: Record<string, string> = { int8: 'int8_t', uint8: 'uint8_t', int16: 'int16_t', int32: 'int32_t', float32: 'float' };
+
+export function cTypeOfTensor(t: Tensor): string {
+  return ctypeOf[t.dtype] ?? 'int8_t';
+}
+
+const HEX = Array.from({ length: 256 }, (_, b) => `\\x${b.toString(16).padStart(2, '0')}`);
+
+/** An initializer for a constant array: a string literal for bytes, a number list otherwise. */
+function arrayInit(a: CArray): { init: string; length: number } {
+  if (a.bytes) {
+    const lines: string[] = [];
+    const bytes = a.bytes;
+    if (bytes.length === 0) return { init: '{0}', length: 1 };
+    for (let i = 0; i < bytes.length; i += 40) {
+      let s = '  "';
+      const end = Math.min(bytes.length, i + 40);
+      for (let k = i; k < end; k++) s += HEX[bytes[k]!];
+      lines.push(`${s}"`);
+    }
+    return { init: `\n${lines.join('\n')}`, length: bytes.length };
+  }
+  const v = Array.from(a.values ?? []);
+  if (v.length === 0) return { init: '{0}', length: 1 };
+  const fmt = (x: number) => (a.ctype === 'float' ? floatLiteral(x) : x === -2147483648 ? '(-2147483647 - 1)' : String(x));
+  const lines: string[] = [];
+  for (let i = 0; i < v.length; i += 12) lines.push(`  ${v.slice(i, i + 12).map(fmt).join(', ')},`);
+  return { init: `{\n${lines.join('\n')}\n}`, length: v.length };
+}
+
+function arrayBytes(a: CArray, length: number): number {
+  const w = a.ctype === 'int8_t' || a.ctype === 'uint8_t' ? 1 : a.ctype === 'int16_t' ? 2 : 4;
+  return length * w;
+}
+
+function fieldValue(f: CField, prefix: string, symbols: Set<string>): string {
+  if (Array.isArray(f.value)) return `{${f.value.join(', ')}}`;
+  if (typeof f.value === 'number') return f.value === -2147483648 ? '(-2147483647 - 1)' : String(f.value);
+  return symbols.has(f.value) ? `${prefix}${f.value}` : f.value;
+}
+
+function quantText(t: Tensor): string {
+  if (!t.quant) return '';
+  if (t.quant.scales.length > 1) return `per-channel scales (${t.quant.scales.length}) axis ${t.quant.axis}`;
+  return `scale ${t.quant.scales[0]} zero_point ${t.quant.zeroPoints[0]}`;
+}
+
+export function tensorLine(role: string, t: Tensor): string {
+  const q = quantText(t);
+  return `${role.padEnd(7)} t${t.index} "${t.name}" ${t.dtype} [${t.shape.join('x')}]${q ? ` ${q}` : ''}`;
+}
+
+export interface EmitOptions {
+  name: string;
+  modelFile: string;
+  memoryPlan: string;
+}
+
+export interface EmittedModule {
+  files: Map<string, string>;
+  /** runtime-c/src files the module uses */
+  kernelFiles: string[];
+  weightsBytes: number;
+}
+
+export function emitModule(graph: Graph, layers: Layer[], arena: ArenaPlan, opts: EmitOptions): EmittedModule {
+  const name = opts.name;
+  const NAME = name.toUpperCase();
+  const prefix = `${name}_`;
+  const T = (i: number) => graph.tensors[i]!;
+
+  // constant arrays: every layer's own arrays, plus constant operands of element-wise ops
+  const arrays: (CArray & { length: number; init: string })[] = [];
+  const symbols = new Set<string>();
+  let weightsBytes = 0;
+  const constSymbol = new Map<number, string>();
+  const addArray = (a: CArray) => {
+    const { init, length } = arrayInit(a);
+    symbols.add(a.symbol);
+    weightsBytes += arrayBytes(a, length);
+    arrays.push({ ...a, symbol: `${prefix}${a.symbol}`, init, length });
+  };
+  for (const l of layers) {
+    l.arrays.forEach(addArray);
+    for (const arg of l.args) {
+      if (arg.kind !== 'tensor' || arg.role !== 'in' || !T(arg.tensor).data || constSymbol.has(arg.tensor)) continue;
+      const t = T(arg.tensor);
+      const sym = `T${t.index}_data`;
+      constSymbol.set(arg.tensor, `${prefix}${sym}`);
+      addArray({ symbol: sym, ctype: cTypeOfTensor(t) as CArray['ctype'], bytes: t.dtype === 'int8' || t.dtype === 'uint8' ? t.data! : undefined, values: t.dtype === 'int8' || t.dtype === 'uint8' ? undefined : decodeConst(t), comment: `constant operand "${t.name}"` });
+    }
+  }
+
+  const offMacro = (t: number) => `OFF_T${t}`;
+  const offsets = [...arena.offsets.entries()]
+    .sort((a, b) => a[0] - b[0])
+    .map(([t, offset]) => ({ macro: offMacro(t), offset, size: tensorBytes(T(t)), tensorName: T(t).name.replace(/\*\//g, '* /') }));
+
+  const ptr = (t: number, role: 'in' | 'out') => {
+    if (constSymbol.has(t)) return constSymbol.get(t)!;
+    const ct = cTypeOfTensor(T(t));
+    return role === 'in' ? `(const ${ct} *)(a + ${offMacro(t)})` : `(${ct} *)(a + ${offMacro(t)})`;
+  };
+
+  const layerViews = layers.map((l) => {
+    const comment = [
+      `TFLite operator ${l.op.index} (${l.op.opName})${l.kernel ? `, kernel ${l.kernel}` : ''}`,
+      ...l.op.inputs.filter((i) => i >= 0).map((i, k) => tensorLine(k === 0 ? 'input' : T(i).data ? 'const' : 'input', T(i))),
+      ...l.op.outputs.map((o) => tensorLine('output', T(o))),
+      ...(l.macs ? [`MACs ${l.macs.toLocaleString('en-US')}`] : []),
+      ...l.notes,
+    ].map((s) => s.replace(/\*\//g, '* /'));
+    return {
+      index: l.op.index,
+      opName: l.op.opName,
+      id: l.id,
+      paramsType: l.paramsType,
+      comment,
+      fields: l.fields.map((f) => ({ name: f.name, value: fieldValue(f, prefix, symbols) })),
+    };
+  });
+
+  const calls = layers.map((l) => {
+    const out = l.op.outputs[0]!;
+    let call: string | null = null;
+    if (l.kernel) {
+      const args = l.args.map((a) => (a.kind === 'tensor' ? ptr(a.tensor, a.role) : 'NULL'));
+      call = `${l.kernel}(&${l.id}, ${args.join(', ')});`;
+    }
+    return { index: l.op.index, opName: l.op.opName, call, outTensor: out, outOffset: offMacro(out), outBytes: tensorBytes(T(out)) };
+  });
+
+  const io = [
+    ...graph.inputs.map((t, k) => ({ kind: 'input', k, t })),
+    ...graph.outputs.map((t, k) => ({ kind: 'output', k, t })),
+  ].map(({ kind, k, t }) => {
+    const x = T(t);
+    return {
+      kind, index: k, macro: `${NAME}_${kind.toUpperCase()}${k}`, tensorName: x.name, dtype: x.dtype, shapeText: x.shape.join('x'),
+      quantText: quantText(x), bytes: tensorBytes(x), elements: elementCount(x.shape), rank: x.shape.length, shapeList: x.shape.join(', '),
+      hasQuant: !!x.quant, scale: x.quant ? floatLiteral(x.quant.scales[0]!) : '', zeroPoint: x.quant ? x.quant.zeroPoints[0]! : 0,
+    };
+  });
+  const invokeParams = [
+    ...graph.inputs.map((t, k) => `const ${cTypeOfTensor(T(t))} *input${k}`),
+    ...graph.outputs.map((t, k) => `${cTypeOfTensor(T(t))} *output${k}`),
+  ].join(', ');
+  const ioArgs = [...graph.inputs.map((_, k) => `input${k}`), ...graph.outputs.map((_, k) => `output${k}`)];
+  const data = {
+    name, NAME, version: VERSION, modelFile: opts.modelFile, memoryPlan: opts.memoryPlan,
+    arenaBytes: arena.arenaBytes, weightsBytes, macs: layers.reduce((s, l) => s + l.macs, 0),
+    macsText: layers.reduce((s, l) => s + l.macs, 0).toLocaleString('en-US'), layerCount: layers.length,
+    inputs: graph.inputs, outputs: graph.outputs, io, invokeParams, ioArgs, staticArena: true,
+    offsets, layers: layerViews, calls, arrays,
+    copyIn: graph.inputs.map((t, k) => ({ offsetMacro: offMacro(t), arg: `input${k}`, bytesMacro: `${NAME}_INPUT${k}_BYTES` })),
+    copyOut: graph.outputs.map((t, k) => ({ offsetMacro: offMacro(t), arg: `output${k}`, bytesMacro: `${NAME}_OUTPUT${k}_BYTES` })),
+  };
+  const kernelFiles = [...new Set(layers.map((l) => l.kernelFile).filter((f): f is string => f !== null))].sort();
+  const sources = [`${name}.c`, `${name}_weights.c`, ...kernelFiles];
+  const files = new Map<string, string>([
+    [`${name}.h`, render('module/model.h.hbs', data)],
+    [`${name}.c`, render('module/model.c.hbs', data)],
+    [`${name}_weights.h`, render('module/weights.h.hbs', data)],
+    [`${name}_weights.c`, render('module/weights.c.hbs', data)],
+    ['CMakeLists.txt', render('module/CMakeLists.txt.hbs', { name, version: VERSION, sources })],
+    ['Makefile', render('module/Makefile.hbs', { name, version: VERSION, sources })],
+  ]);
+  return { files, kernelFiles, weightsBytes };
+}
+
+function decodeConst(t: Tensor): number[] {
+  const d = t.data!;
+  const v = new DataView(d.buffer, d.byteOffset, d.byteLength);
+  const n = elementCount(t.shape);
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    if (t.dtype === 'int32') out.push(v.getInt32(4 * i, true));
+    else if (t.dtype === 'int16') out.push(v.getInt16(2 * i, true));
+    else if (t.dtype === 'float32') out.push(v.getFloat32(4 * i, true));
+    else out.push(d[i]!);
+  }
+  return out;
+}
