@@ -42,6 +42,10 @@ typedef struct {
   const int32_t *shift;
 } mn_conv_params;
 void mn_conv_s8(const mn_conv_params *p, const int8_t *in, int8_t *out);
+/* One output row of mn_conv_s8. rows[ky] (ky < k_h) points at the input row this output row reads with
+ * filter row ky (input row oy * stride_h - pad_top + ky * dil_h), or is NULL where that row lies outside the
+ * image. Row pointers may come from a ring buffer: this is how row-streamed blocks call it. */
+void mn_conv_row_s8(const mn_conv_params *p, const int8_t *const *rows, int8_t *out_row);
 
 /* ---------------------------------------------------------------------------------------------------------
  * mn_conv_1x1_s8: pointwise convolution, stride 1, no padding: a [pixels x in_c] x [in_c x out_c] product.
@@ -81,8 +85,12 @@ typedef struct {
   const int32_t *shift;
 } mn_dw_conv_params;
 void mn_dw_conv_s8(const mn_dw_conv_params *p, const int8_t *in, int8_t *out);
-/* Computes output rows [row_begin, row_end) only (used by row-streamed blocks). */
-void mn_dw_conv_rows_s8(const mn_dw_conv_params *p, const int8_t *in, int8_t *out, int32_t row_begin, int32_t row_end);
+/* One output row of mn_dw_conv_s8; rows[] as for mn_conv_row_s8. */
+void mn_dw_conv_row_s8(const mn_dw_conv_params *p, const int8_t *const *rows, int8_t *out_row);
+
+/* Fills rows[0..k_h) for output row oy of a convolution over a full tensor `in` (helper of the full kernels). */
+void mn_rows_for_output(const int8_t *in, int32_t in_h, int32_t row_bytes, int32_t oy, int32_t stride_h, int32_t pad_top,
+                        int32_t dil_h, int32_t k_h, const int8_t **rows);
 
 /* ---------------------------------------------------------------------------------------------------------
  * mn_fc_s8: fully connected. out[b][o] = clamp(requant(bias[o] + sum_d (w[o][d] + w_offset) * (in[b][d] + in_offset)))

@@ -1,0 +1,134 @@
+/*
+ * mn_io over RISC-V semihosting (the uncompressed `slli x0,x0,0x1f; ebreak; srai x0,x0,7` sequence),
+ * for bare-metal rv32 on QEMU `virt`. Needs no C library.
+ * QEMU: -semihosting-config enable=on,target=native[,chardev=...]; file names are relative to QEMU's
+ * working directory. Without semihosting the ebreak traps; riscv/crt0.S then exits with MN_EXIT_FAULT
+ * through the sifive_test device instead of hanging.
+ */
+#include "mn_io.h"
+
+#include <stdint.h>
+
+enum {
+  SYS_OPEN = 0x01,
+  SYS_CLOSE = 0x02,
+  SYS_WRITE0 = 0x04,
+  SYS_WRITE = 0x05,
+  SYS_READ = 0x06,
+  SYS_FLEN = 0x0C,
+  SYS_EXIT_EXTENDED = 0x20,
+};
+#define ADP_STOPPED_APPLICATION_EXIT 0x20026u
+#define OPEN_MODE_RB 1u
+#define OPEN_MODE_WB 5u
+
+/* The three instructions must be 32-bit and must not straddle a page: keep them in one aligned block. */
+__attribute__((noinline)) static long sh_call(long op, const void *arg) {
+  register long a0 __asm__("a0") = op;
+  register const void *a1 __asm__("a1") = arg;
+  __asm__ volatile(
+      ".option push\n\t"
+      ".option norvc\n\t"
+      ".balign 16\n\t"
+      "slli x0, x0, 0x1f\n\t"
+      "ebreak\n\t"
+      "srai x0, x0, 7\n\t"
+      ".option pop"
+      : "+r"(a0)
+      : "r"(a1)
+      : "memory");
+  return a0;
+}
+
+static uint32_t sh_strlen(const char *s) {
+  const char *p = s;
+  while (*p) p++;
+  return (uint32_t)(p - s);
+}
+
+static long sh_open(const char *path, uint32_t mode) {
+  uint32_t blk[3] = {(uint32_t)(uintptr_t)path, mode, sh_strlen(path)};
+  return sh_call(SYS_OPEN, blk);
+}
+
+static void sh_close(long h) {
+  uint32_t blk[1] = {(uint32_t)h};
+  sh_call(SYS_CLOSE, blk);
+}
+
+int mn_io_read(const char *path, void *buf, unsigned long n) {
+  long h = sh_open(path, OPEN_MODE_RB);
+  if (h < 0) return -1;
+  uint32_t lblk[1] = {(uint32_t)h};
+  long len = sh_call(SYS_FLEN, lblk);
+  int rc = -2;
+  if (len >= 0 && (unsigned long)len == n) {
+    uint32_t blk[3] = {(uint32_t)h, (uint32_t)(uintptr_t)buf, (uint32_t)n};
+    if (sh_call(SYS_READ, blk) == 0) rc = 0; /* SYS_READ returns the number of bytes NOT read */
+  }
+  sh_close(h);
+  return rc;
+}
+
+int mn_io_write(const char *path, const void *buf, unsigned long n) {
+  long h = sh_open(path, OPEN_MODE_WB);
+  if (h < 0) return -1;
+  uint32_t blk[3] = {(uint32_t)h, (uint32_t)(uintptr_t)buf, (uint32_t)n};
+  long left = sh_call(SYS_WRITE, blk); /* bytes NOT written */
+  sh_close(h);
+  return left == 0 ? 0 : -1;
+}
+
+void mn_io_puts(const char *s) { sh_call(SYS_WRITE0, s); }
+
+/* QEMU virt's sifive_test device: exits QEMU with (value >> 16) for 0x3333, with 0 for 0x5555. */
+#define SIFIVE_TEST (*(volatile uint32_t *)0x00100000u)
+
+__attribute__((noreturn)) void mn_rv_board_exit(int code) {
+  SIFIVE_TEST = code ? (((uint32_t)code & 0xFFFFu) << 16) | 0x3333u : 0x5555u;
+  for (;;) {
+  }
+}
+
+void mn_io_exit(int code) {
+  uint32_t blk[2] = {ADP_STOPPED_APPLICATION_EXIT, (uint32_t)code};
+  sh_call(SYS_EXIT_EXTENDED, blk);
+  mn_rv_board_exit(code);
+}
+
+__attribute__((noinline)) void mn_bench_mark(void) { __asm__ volatile("" ::: "memory"); }
+
+unsigned long long mn_io_cycles(void) {
+  uint32_t hi, lo, hi2;
+  do {
+    __asm__ volatile("csrr %0, mcycleh" : "=r"(hi));
+    __asm__ volatile("csrr %0, mcycle" : "=r"(lo));
+    __asm__ volatile("csrr %0, mcycleh" : "=r"(hi2));
+  } while (hi != hi2);
+  return ((unsigned long long)hi << 32) | lo;
+}
+
+static char *put_hex(char *p, uint32_t v) {
+  for (int sh = 28; sh >= 0; sh -= 4) *p++ = "0123456789abcdef"[(v >> sh) & 0xFu];
+  return p;
+}
+
+/* Called by the trap vector in riscv/crt0.S (on a fresh stack). */
+__attribute__((noreturn)) void mn_rv_trap(uint32_t mcause, uint32_t mepc);
+void mn_rv_trap(uint32_t mcause, uint32_t mepc) {
+  /* If semihosting is off, the report below traps again (mcause 3, breakpoint): the second entry exits. */
+  static volatile int in_trap;
+  if (!in_trap) {
+    in_trap = 1;
+    char msg[64] = "*** mnetc firmware: trap mcause=0x";
+    char *p = msg + 34;
+    p = put_hex(p, mcause);
+    const char *at = " mepc=0x";
+    while (*at) *p++ = *at++;
+    p = put_hex(p, mepc);
+    *p++ = '\n';
+    *p = 0;
+    mn_io_puts(msg);
+  }
+  mn_rv_board_exit(MN_EXIT_FAULT);
+}
