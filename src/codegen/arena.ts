@@ -7,11 +7,19 @@
 import { fail } from '../diagnostics.js';
 import { tensorBytes, type Graph } from '../ir/types.js';
 import { checkPlan, computeLifetimes, planMemory, type BufferRequest, type MemoryPlan, type OverlapPermission } from '../memory/index.js';
+import type { StreamRegion } from '../passes/stream.js';
 import type { Layer } from './layers.js';
 
+/** One step of the executed schedule: a single layer, or a streamed region of several layers. */
+export type Unit =
+  | { kind: 'layer'; layer: Layer }
+  | { kind: 'region'; region: StreamRegion; layers: Layer[]; id: string };
+
 export interface ArenaPlan {
-  /** arena offset of every activation tensor (aliases included) */
+  /** arena offset of every activation tensor that exists in full (aliases included) */
   offsets: Map<number, number>;
+  /** arena offset of each region's ring of a tensor, keyed by `${regionId}:${tensor}` */
+  ringOffsets: Map<string, number>;
   arenaBytes: number;
   requests: BufferRequest[];
   plan: MemoryPlan;
@@ -22,6 +30,10 @@ export interface ArenaPlan {
 export const ARENA_ALIGN = 16;
 
 export function planLayers(graph: Graph, layers: Layer[]): ArenaPlan {
+  return planUnits(graph, layers.map((layer) => ({ kind: 'layer' as const, layer })));
+}
+
+export function planUnits(graph: Graph, units: Unit[]): ArenaPlan {
   const isActivation = (t: number) => t >= 0 && !graph.tensors[t]!.data;
   // alias groups: RESHAPE output = its input's buffer
   const root = new Map<number, number>();
@@ -30,35 +42,52 @@ export function planLayers(graph: Graph, layers: Layer[]): ArenaPlan {
     while (root.has(r)) r = root.get(r)!;
     return r;
   };
-  for (const l of layers) if (l.aliasOf !== undefined && isActivation(l.aliasOf)) root.set(l.op.outputs[0]!, find(l.aliasOf));
-
+  for (const u of units) {
+    if (u.kind === 'layer' && u.layer.aliasOf !== undefined && isActivation(u.layer.aliasOf)) root.set(u.layer.op.outputs[0]!, find(u.layer.aliasOf));
+  }
   const id = (t: number) => `t${find(t)}`;
-  const steps = layers.map((l) => ({
-    reads: l.op.inputs.filter(isActivation).map(id),
-    writes: l.op.outputs.filter(isActivation).map(id),
-  }));
+  const steps = units.map((u) =>
+    u.kind === 'layer'
+      ? { reads: u.layer.op.inputs.filter(isActivation).map(id), writes: u.layer.op.outputs.filter(isActivation).map(id) }
+      : { reads: u.region.inputs.filter(isActivation).map(id), writes: u.region.outputs.filter(isActivation).map(id) },
+  );
   const pinnedStart = graph.inputs.filter(isActivation).map(id);
   const pinnedEnd = graph.outputs.filter(isActivation).map(id);
   const lifetimes = computeLifetimes(steps, { liveAtStart: pinnedStart, liveAtEnd: pinnedEnd });
 
   const sizes = new Map<string, number>();
   for (const t of graph.tensors) {
-    if (!isActivation(t.index)) continue;
+    if (!isActivation(t.index) || !lifetimes.has(id(t.index))) continue;
     const b = id(t.index);
     sizes.set(b, Math.max(sizes.get(b) ?? 0, tensorBytes(t)));
   }
   const requests: BufferRequest[] = [];
   for (const [b, lt] of lifetimes) requests.push({ id: b, size: sizes.get(b) ?? 0, first: lt.first, last: lt.last, align: ARENA_ALIGN });
+  // rings live only while their region runs
+  units.forEach((u, step) => {
+    if (u.kind !== 'region') return;
+    for (const r of u.region.rings) requests.push({ id: `${u.id}:${r.tensor}`, size: r.ringRows * r.rowBytes, first: step, last: step, align: ARENA_ALIGN });
+  });
   requests.sort((x, y) => x.first - y.first || x.id.localeCompare(y.id, 'en'));
 
-  // in-place element-wise outputs: permitted to share the dying input's offset
   const mayOverlap: OverlapPermission[] = [];
-  layers.forEach((l, step) => {
-    if (l.inPlaceInput === undefined || !isActivation(l.inPlaceInput)) return;
-    const a = id(l.inPlaceInput), b = id(l.op.outputs[0]!);
-    if (a === b || lifetimes.get(a)?.last !== step) return;
-    if (sizes.get(a) !== sizes.get(b)) return;
-    mayOverlap.push([a, b, { kind: 'same-offset' }]);
+  const dies = (b: string, step: number) => lifetimes.get(b)?.last === step && !pinnedEnd.includes(b);
+  units.forEach((u, step) => {
+    if (u.kind === 'layer') {
+      // in-place element-wise outputs: permitted to share the dying input's offset
+      const l = u.layer;
+      if (l.inPlaceInput === undefined || !isActivation(l.inPlaceInput)) return;
+      const a = id(l.inPlaceInput), b = id(l.op.outputs[0]!);
+      if (a === b || !dies(a, step) || sizes.get(a) !== sizes.get(b)) return;
+      mayOverlap.push([a, b, { kind: 'same-offset' }]);
+    } else {
+      // a region may write its output rows over input rows it has finished reading
+      for (const o of u.region.overlap) {
+        const a = id(o.input), b = id(o.output);
+        if (a === b || !dies(a, step)) continue;
+        mayOverlap.push([a, b, { kind: 'forward', slack: o.slack }]);
+      }
+    }
   });
 
   const plan = planMemory(requests, { mayOverlap });
@@ -70,9 +99,11 @@ export function planLayers(graph: Graph, layers: Layer[]): ArenaPlan {
   for (const t of graph.tensors) {
     if (!isActivation(t.index)) continue;
     const b = id(t.index);
-    if (!plan.offsets.has(b)) continue; // tensors no layer touches (unused)
+    if (!plan.offsets.has(b) || !lifetimes.has(b)) continue; // tensors that never exist in full (rings, unused)
     offsets.set(t.index, plan.offsets.get(b)!);
     bufferOf.set(t.index, b);
   }
-  return { offsets, arenaBytes: plan.arenaBytes, requests, plan, bufferOf };
+  const ringOffsets = new Map<string, number>();
+  for (const r of requests) if (r.id.includes(':')) ringOffsets.set(r.id, plan.offsets.get(r.id)!);
+  return { offsets, ringOffsets, arenaBytes: plan.arenaBytes, requests, plan, bufferOf };
 }

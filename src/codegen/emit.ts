@@ -7,7 +7,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Handlebars from 'handlebars';
 import { elementCount, tensorBytes, type Graph, type Tensor } from '../ir/types.js';
-import type { ArenaPlan } from './arena.js';
+import type { ArenaPlan, Unit } from './arena.js';
+import { emitRegion, rowFields } from './stream-emit.js';
+import type { VariantFamily } from './variants.js';
 import type { CArray, CField, Layer } from './layers.js';
 import { floatLiteral } from './lower.js';
 import { packageRoot, VERSION } from './paths.js';
@@ -80,7 +82,14 @@ export interface EmitOptions {
   name: string;
   modelFile: string;
   memoryPlan: string;
+  families: readonly VariantFamily[];
 }
+
+/** runtime-c/src files a kernel file calls into */
+const KERNEL_DEPS: Record<string, string[]> = {
+  'mn_conv_s8.c': ['mn_rows_for_output.c'],
+  'mn_dw_conv_s8.c': ['mn_rows_for_output.c'],
+};
 
 export interface EmittedModule {
   files: Map<string, string>;
@@ -89,7 +98,9 @@ export interface EmittedModule {
   weightsBytes: number;
 }
 
-export function emitModule(graph: Graph, layers: Layer[], arena: ArenaPlan, opts: EmitOptions): EmittedModule {
+export function emitModule(graph: Graph, units: Unit[], arena: ArenaPlan, opts: EmitOptions): EmittedModule {
+  const layers: Layer[] = units.flatMap((u) => (u.kind === 'layer' ? [u.layer] : u.layers));
+  const streamed = new Set(units.flatMap((u) => (u.kind === 'region' ? u.layers : [])));
   const name = opts.name;
   const NAME = name.toUpperCase();
   const prefix = `${name}_`;
@@ -142,18 +153,25 @@ export function emitModule(graph: Graph, layers: Layer[], arena: ArenaPlan, opts
       id: l.id,
       paramsType: l.paramsType,
       comment,
-      fields: l.fields.map((f) => ({ name: f.name, value: fieldValue(f, prefix, symbols) })),
+      fields: (streamed.has(l) ? rowFields(l, graph) : l.fields).map((f) => ({ name: f.name, value: fieldValue(f, prefix, symbols) })),
     };
   });
 
-  const calls = layers.map((l) => {
+  const layerCall = (l: Layer) => {
     const out = l.op.outputs[0]!;
     let call: string | null = null;
     if (l.kernel) {
       const args = l.args.map((a) => (a.kind === 'tensor' ? ptr(a.tensor, a.role) : 'NULL'));
       call = `${l.kernel}(&${l.id}, ${args.join(', ')});`;
     }
-    return { index: l.op.index, opName: l.op.opName, call, outTensor: out, outOffset: offMacro(out), outBytes: tensorBytes(T(out)) };
+    return { index: l.op.index, opName: l.op.opName, call, traces: [{ op: l.op.index, tensor: out, offset: offMacro(out), bytes: tensorBytes(T(out)) }] };
+  };
+  const regionFunctions: string[] = [];
+  const calls = units.map((u) => {
+    if (u.kind === 'layer') return layerCall(u.layer);
+    regionFunctions.push(emitRegion(graph, u.id, u.region, u.layers, arena, opts.families));
+    const traces = u.region.outputs.map((t) => ({ op: u.layers.find((l) => l.op.outputs[0] === t)!.op.index, tensor: t, offset: offMacro(t), bytes: tensorBytes(T(t)) }));
+    return { index: u.layers.map((l) => l.op.index).join(','), opName: `streamed region ${u.id}`, call: `${u.id}(a);`, traces };
   });
 
   const io = [
@@ -177,11 +195,13 @@ export function emitModule(graph: Graph, layers: Layer[], arena: ArenaPlan, opts
     arenaBytes: arena.arenaBytes, weightsBytes, macs: layers.reduce((s, l) => s + l.macs, 0),
     macsText: layers.reduce((s, l) => s + l.macs, 0).toLocaleString('en-US'), layerCount: layers.length,
     inputs: graph.inputs, outputs: graph.outputs, io, invokeParams, ioArgs, staticArena: true,
-    offsets, layers: layerViews, calls, arrays,
+    offsets, layers: layerViews, calls, arrays, regionFunctions, streaming: regionFunctions.length > 0,
     copyIn: graph.inputs.map((t, k) => ({ offsetMacro: offMacro(t), arg: `input${k}`, bytesMacro: `${NAME}_INPUT${k}_BYTES` })),
     copyOut: graph.outputs.map((t, k) => ({ offsetMacro: offMacro(t), arg: `output${k}`, bytesMacro: `${NAME}_OUTPUT${k}_BYTES` })),
   };
-  const kernelFiles = [...new Set(layers.map((l) => l.kernelFile).filter((f): f is string => f !== null))].sort();
+  const direct = layers.map((l) => l.kernelFile).filter((f): f is string => f !== null);
+  if (regionFunctions.length) direct.push('mn_ring_rows.c');
+  const kernelFiles = [...new Set(direct.flatMap((f) => [f, ...(KERNEL_DEPS[f] ?? [])]))].sort();
   const sources = [`${name}.c`, `${name}_weights.c`, ...kernelFiles];
   const files = new Map<string, string>([
     [`${name}.h`, render('module/model.h.hbs', data)],

@@ -6,7 +6,11 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { basename, join } from 'node:path';
 import { fail } from '../diagnostics.js';
 import { tensorBytes, type Graph } from '../ir/types.js';
-import { planLayers, type ArenaPlan } from './arena.js';
+import { planUnits, type ArenaPlan, type Unit } from './arena.js';
+import { foldPad } from '../passes/fold-pad.js';
+import { planStreaming } from '../passes/stream.js';
+import { getTarget } from '../targets/index.js';
+import { applyVariants } from './variants.js';
 import { emitModule } from './emit.js';
 import type { Layer } from './layers.js';
 import { lowerGraph } from './lower.js';
@@ -19,6 +23,8 @@ export interface CompileOptions {
   name?: string;
   modelFile?: string;
   memoryPlan?: MemoryPlanMode;
+  /** target whose kernel variants are used (default host: plain C reference kernels) */
+  target?: string;
 }
 
 export interface LayerReport {
@@ -37,6 +43,12 @@ export interface CompileReport {
   memoryPlan: MemoryPlanMode;
   /** all activation RAM: inputs, outputs, intermediates, scratch */
   arena_bytes: number;
+  /** arena of each plan, for comparison */
+  arena_bytes_layer: number;
+  arena_bytes_stream: number;
+  /** streamed regions: the layers each runs together */
+  regions: { id: string; layers: number[]; ring_bytes: number }[];
+  target: string;
   weights_bytes: number;
   macs: number;
   layers: LayerReport[];
@@ -50,6 +62,9 @@ export interface CompiledModule {
   report: CompileReport;
   layers: Layer[];
   arena: ArenaPlan;
+  units: Unit[];
+  /** the graph after compile-time rewrites (PAD folding) */
+  graph: Graph;
 }
 
 /** A valid C identifier made from a file name: lower case, [a-z0-9_], not starting with a digit. */
@@ -69,15 +84,27 @@ export function validateModuleName(name: string): string {
 
 export function compileGraph(graph: Graph, opts: CompileOptions = {}): CompiledModule {
   const name = validateModuleName(opts.name ?? moduleNameFrom(opts.modelFile ?? 'model'));
-  const memoryPlan = opts.memoryPlan ?? 'layer';
-  const layers = lowerGraph(graph);
-  const arena = planLayers(graph, layers);
-  const emitted = emitModule(graph, layers, arena, { name, modelFile: basename(opts.modelFile ?? 'model.tflite'), memoryPlan });
+  const memoryPlan = opts.memoryPlan ?? 'stream';
+  const target = getTarget(opts.target ?? 'host');
+  const families = target.kernels;
+  const g = foldPad(graph);
+  const layers = applyVariants(lowerGraph(g), families);
+  const layerUnits: Unit[] = layers.map((layer) => ({ kind: 'layer', layer }));
+  const streamUnits = streamingUnits(g, layers);
+  const layerArena = planUnits(g, layerUnits);
+  const streamArena = planUnits(g, streamUnits);
+  const units = memoryPlan === 'stream' ? streamUnits : layerUnits;
+  const arena = memoryPlan === 'stream' ? streamArena : layerArena;
+  const emitted = emitModule(g, units, arena, { name, modelFile: basename(opts.modelFile ?? 'model.tflite'), memoryPlan, families });
   const report: CompileReport = {
     mnetcVersion: VERSION,
     name,
     memoryPlan,
     arena_bytes: arena.arenaBytes,
+    arena_bytes_layer: layerArena.arenaBytes,
+    arena_bytes_stream: streamArena.arenaBytes,
+    regions: units.flatMap((u) => (u.kind === 'region' ? [{ id: u.id, layers: u.layers.map((l) => l.op.index), ring_bytes: u.region.ringBytes }] : [])),
+    target: target.name,
     weights_bytes: emitted.weightsBytes,
     macs: layers.reduce((s, l) => s + l.macs, 0),
     layers: layers.map((l) => {
@@ -88,8 +115,27 @@ export function compileGraph(graph: Graph, opts: CompileOptions = {}): CompiledM
       };
     }),
   };
-  const runtimeFiles = ['include/mn_kernels.h', 'include/mn_fixed.h', ...emitted.kernelFiles.map((f) => `src/${f}`)];
-  return { name, files: emitted.files, runtimeFiles, report, layers, arena };
+  const runtimeFiles = ['include/mn_kernels.h', 'include/mn_fixed.h', 'include/mn_stream.h', ...emitted.kernelFiles.map((f) => `src/${f}`)];
+  return { name, files: emitted.files, runtimeFiles, report, layers, arena, units, graph: g };
+}
+
+/** Groups layers into streamed regions where src/passes/stream.ts finds them worthwhile. */
+export function streamingUnits(g: Graph, layers: Layer[]): Unit[] {
+  const regions = planStreaming(g);
+  const byOp = new Map(layers.map((l) => [l.op, l]));
+  const regionOf = new Map<Layer, number>();
+  regions.forEach((r, k) => r.stages.forEach((s) => regionOf.set(byOp.get(s.op)!, k)));
+  const units: Unit[] = [];
+  const emitted = new Set<number>();
+  for (const l of layers) {
+    const k = regionOf.get(l);
+    if (k === undefined) units.push({ kind: 'layer', layer: l });
+    else if (!emitted.has(k)) {
+      emitted.add(k);
+      units.push({ kind: 'region', id: `region${k}`, region: regions[k]!, layers: regions[k]!.stages.map((s) => byOp.get(s.op)!) });
+    }
+  }
+  return units;
 }
 
 /** Marker line every generated file starts with (used to decide what may be overwritten). */

@@ -7,7 +7,7 @@ import { fail } from '../diagnostics.js';
 import { quantizeMultiplier } from '../fixed/index.js';
 import { activationRange, convMultipliers, fcMultipliers, scaleOf, zeroPointOf } from '../fixed/params.js';
 import { opCost } from '../ir/cost.js';
-import { paddingBefore } from '../ir/geometry.js';
+import { convPadding, paddingBefore } from '../ir/geometry.js';
 import { elementCount, type Graph, type Op, type Tensor } from '../ir/types.js';
 import { addParams } from '../interp/ops/add.js';
 import { padAmounts } from '../interp/ops/pad.js';
@@ -51,8 +51,7 @@ function lowerConv(op: Extract<Op, { kind: 'conv2d' }>, c: LowerContext): Layer 
   const inOff = -zeroPointOf(x);
   const bias = bi !== undefined && bi >= 0 ? c.int32(bi) : new Int32Array(outC);
   const w = c.int8(fi);
-  const padT = paddingBefore(op.padding, inH, kH, op.strideH, op.dilationH, outH);
-  const padL = paddingBefore(op.padding, inW, kW, op.strideW, op.dilationW, outW);
+  const { top: padT, left: padL } = convPadding(op, inH, inW, kH, kW, outH, outW);
   const pointwise = kH === 1 && kW === 1 && op.strideH === 1 && op.strideW === 1 && fC === inC && padT === 0 && padL === 0 && outH === inH && outW === inW;
   const arrays: CArray[] = [{ symbol: `${base.id}_weights`, ctype: 'int8_t', bytes: new Uint8Array(w.buffer, w.byteOffset, w.byteLength), comment: `[${f.shape.join('][')}] int8 weights` }];
   if (pointwise) {
@@ -108,8 +107,8 @@ function lowerDepthwise(op: Extract<Op, { kind: 'depthwise_conv2d' }>, c: LowerC
     { name: 'out_h', value: outH }, { name: 'out_w', value: outW }, { name: 'out_c', value: outC },
     { name: 'depth_mult', value: op.depthMultiplier }, { name: 'k_h', value: kH }, { name: 'k_w', value: kW },
     { name: 'stride_h', value: op.strideH }, { name: 'stride_w', value: op.strideW }, { name: 'dil_h', value: op.dilationH }, { name: 'dil_w', value: op.dilationW },
-    { name: 'pad_top', value: paddingBefore(op.padding, inH, kH, op.strideH, op.dilationH, outH) },
-    { name: 'pad_left', value: paddingBefore(op.padding, inW, kW, op.strideW, op.dilationW, outW) },
+    { name: 'pad_top', value: convPadding(op, inH, inW, kH, kW, outH, outW).top },
+    { name: 'pad_left', value: convPadding(op, inH, inW, kH, kW, outH, outW).left },
     { name: 'in_offset', value: -zeroPointOf(x) }, { name: 'out_offset', value: zeroPointOf(y) }, { name: 'act_min', value: lo }, { name: 'act_max', value: hi },
     { name: 'weights', value: `${base.id}_weights` }, { name: 'bias', value: hasBias ? `${base.id}_bias` : 'NULL' },
     { name: 'mult', value: `${base.id}_mult` }, { name: 'shift', value: `${base.id}_shift` },

@@ -40,9 +40,18 @@ interface OpBase {
   opName: string;
 }
 
+/** Padding given in pixels (a PAD op folded into the convolution); overrides `padding` when present. */
+export interface ExplicitPadding {
+  top: number;
+  bottom: number;
+  left: number;
+  right: number;
+}
+
 export interface Conv2DOp extends OpBase {
   kind: 'conv2d';
   padding: Padding;
+  explicitPadding?: ExplicitPadding;
   strideH: number;
   strideW: number;
   dilationH: number;
@@ -52,6 +61,7 @@ export interface Conv2DOp extends OpBase {
 export interface DepthwiseConv2DOp extends OpBase {
   kind: 'depthwise_conv2d';
   padding: Padding;
+  explicitPadding?: ExplicitPadding;
   strideH: number;
   strideW: number;
   dilationH: number;

@@ -3,7 +3,7 @@
  * A model that passes here cannot make a kernel index outside its tensors.
  */
 import { MnetcError, type Diagnostic } from '../diagnostics.js';
-import { outputSize } from './geometry.js';
+import { convOutputSize, outputSize } from './geometry.js';
 import { dtypeBytes, elementCount, type Graph, type Op, type Tensor } from './types.js';
 
 const MIN_SCALE = 1e-30;
@@ -113,8 +113,8 @@ function checkOp(g: Graph, op: Op, where: string, err: (c: Diagnostic['code'], m
       }
       if (!f.data) err('MN302', `${where}: the filter must be a constant tensor`);
       const [, kh, kw] = f.shape as [number, number, number, number];
-      const oh = outputSize(op.padding, x.shape[1]!, kh, op.strideH, op.dilationH);
-      const ow = outputSize(op.padding, x.shape[2]!, kw, op.strideW, op.dilationW);
+      const oh = convOutputSize(op, 'h', x.shape[1]!, kh);
+      const ow = convOutputSize(op, 'w', x.shape[2]!, kw);
       const oc = op.kind === 'conv2d' ? f.shape[0]! : f.shape[3]!;
       if (out.shape[1] !== oh || out.shape[2] !== ow || out.shape[3] !== oc || out.shape[0] !== x.shape[0]) {
         err('MN205', `${where}: output shape [${out.shape}] does not match the computed [${x.shape[0]},${oh},${ow},${oc}]`);

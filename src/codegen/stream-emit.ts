@@ -1,0 +1,64 @@
+/**
+ * C for a row-streamed region (see src/passes/stream.ts): one small function per stage that computes one
+ * output row, and a driver that, for each row of the last stage, brings every stage up to the rows its
+ * consumers need (the same schedule `regionSchedule` simulates), then drains the remaining rows.
+ */
+import { elementCount, tensorBytes, type Graph } from '../ir/types.js';
+import type { StreamRegion } from '../passes/stream.js';
+import type { ArenaPlan } from './arena.js';
+import { render } from './emit.js';
+import type { CField, Layer } from './layers.js';
+import { rowKernelName, type VariantFamily } from './variants.js';
+
+/** Per-row parameter fields: the row kernels see one row's pixels / elements. */
+export function rowFields(layer: Layer, g: Graph): CField[] {
+  const out = g.tensors[layer.op.outputs[0]!]!;
+  const rowElems = elementCount(out.shape) / out.shape[1]!;
+  return layer.fields.map((f) => {
+    if (layer.kernel === 'mn_conv_1x1_s8' && f.name === 'pixels') return { ...f, value: out.shape[2]! };
+    if ((layer.kernel === 'mn_add_s8' || layer.kernel === 'mn_requantize') && f.name === 'size') return { ...f, value: rowElems };
+    return f;
+  });
+}
+
+export function emitRegion(g: Graph, regionId: string, region: StreamRegion, layers: Layer[], arena: ArenaPlan, families: readonly VariantFamily[]): string {
+  const rowBytes = (t: number) => tensorBytes(g.tensors[t]!) / g.tensors[t]!.shape[1]!;
+  const rings = new Map(region.rings.map((r) => [r.tensor, r]));
+  const base = (t: number) => (rings.has(t) ? `(a + ${arena.ringOffsets.get(`${regionId}:${t}`)}u)` : `(a + OFF_T${t})`);
+  const ringRows = (t: number) => rings.get(t)?.ringRows ?? g.tensors[t]!.shape[1]!;
+  const rowPtr = (t: number) => `mn_ring_row(${base(t)}, ${ringRows(t)}, ${rowBytes(t)}, y)`;
+  const stages = region.stages.map((s, i) => {
+    const layer = layers[i]!;
+    const kernel = rowKernelName(layer.kernel === 'mn_conv_s8' ? 'mn_conv_row_s8' : layer.kernel === 'mn_dw_conv_s8' ? 'mn_dw_conv_row_s8' : layer.kernel!, families);
+    const convRows = layer.kernel === 'mn_conv_s8' || layer.kernel === 'mn_dw_conv_s8';
+    const d = s.deps[0]!;
+    return {
+      index: i, fn: `${regionId}_${layer.id}_row`, kernel, params: layer.id, convRows, rows: s.rows,
+      kh: d.k, stride: d.stride, pad: d.pad, dil: d.dil,
+      src: base(d.tensor), srcRingRows: ringRows(d.tensor), srcRowBytes: rowBytes(d.tensor), srcHeight: g.tensors[d.tensor]!.shape[1]!,
+      dst: rowPtr(s.out), args: [...s.deps.map((x) => rowPtr(x.tensor)), rowPtr(s.out)].join(', '),
+    };
+  });
+  const last = region.stages.length - 1;
+  const needs = [];
+  for (let si = last - 1; si >= 0; si--) {
+    const out = region.stages[si]!.out;
+    const consumers = [];
+    for (let c = si + 1; c <= last; c++) {
+      for (const d of region.stages[c]!.deps) {
+        if (d.tensor !== out) continue;
+        consumers.push({ consumer: c, stride: d.stride, pad: d.pad, k: d.k, dil: d.dil, rows: region.stages[si]!.rows });
+      }
+    }
+    needs.push({ stage: si, consumers });
+  }
+  return render('module/region.c.hbs', {
+    id: regionId,
+    layerList: layers.map((l) => l.op.index).join(', '),
+    rings: region.rings.map((r) => ({
+      tensor: r.tensor, name: g.tensors[r.tensor]!.name.replace(/\*\//g, '* /'), ringRows: r.ringRows, rows: r.rows, rowBytes: r.rowBytes,
+      bytes: r.ringRows * r.rowBytes, fullBytes: tensorBytes(g.tensors[r.tensor]!),
+    })),
+    stages, needs, count: region.stages.length, last, lastRows: region.stages[last]!.rows,
+  });
+}

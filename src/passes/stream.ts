@@ -1,0 +1,278 @@
+/**
+ * Row streaming: runs of consecutive spatial ops (convolutions, depthwise convolutions, residual ADDs,
+ * element-wise requantizations) execute together, one output row at a time, so the tensors between them only
+ * ever hold the few rows still needed (a ring of rows) instead of the whole feature map. MobileNetV2's
+ * inverted residual block (1x1 expand -> kxk depthwise -> 1x1 project [+ ADD]) is the typical region; the stem
+ * convolution and several blocks can be chained in one region while feature maps are large.
+ *
+ * Every row is computed exactly once with the same kernels and the same arithmetic as the layer-by-layer
+ * plan, so results are bit-identical; only the order of rows across ops changes.
+ *
+ * This module is pure analysis: which ops form regions, how many rows each ring needs, and how far a region's
+ * output may overlap its input. The C loop that executes a region is written by codegen/stream-emit.ts,
+ * which follows the same schedule (`regionSchedule`).
+ */
+import { convPadding } from '../ir/geometry.js';
+import { elementCount, tensorBytes, type Graph, type Op } from '../ir/types.js';
+
+/** How a stage reads one input tensor: output row r needs input rows [r*stride - pad, ... + (k-1)*dil]. */
+export interface RowDep {
+  tensor: number;
+  stride: number;
+  pad: number;
+  k: number;
+  dil: number;
+}
+
+export interface Stage {
+  op: Op;
+  out: number;
+  /** output rows */
+  rows: number;
+  deps: RowDep[];
+}
+
+export interface TensorSource {
+  tensor: number;
+  rows: number;
+  rowBytes: number;
+  /** rows held: the tensor's height for full tensors, the ring depth for internal ones */
+  ringRows: number;
+  full: boolean;
+}
+
+export interface StreamRegion {
+  stages: Stage[];
+  /** full tensors read by the region, produced before it */
+  inputs: number[];
+  /** full tensors the region produces (read after it, or model outputs) */
+  outputs: number[];
+  /** internal tensors kept as rings */
+  rings: TensorSource[];
+  /** for each (input, output) pair: the output may start at most `slack` bytes above the input's start */
+  overlap: { input: number; output: number; slack: number }[];
+  /** total ring bytes */
+  ringBytes: number;
+}
+
+const ELEMENTWISE = new Set(['add', 'relu', 'relu6', 'quantize']);
+
+function shape4(g: Graph, t: number): number[] | null {
+  const s = g.tensors[t]!.shape;
+  return s.length === 4 && s[0] === 1 ? s : null;
+}
+
+/** The op as a stage, or null if it cannot run row by row. */
+export function asStage(g: Graph, op: Op): Stage | null {
+  const out = op.outputs[0]!;
+  const os = shape4(g, out);
+  if (!os || op.outputs.length !== 1 || g.tensors[out]!.data) return null;
+  if (op.kind === 'conv2d' || op.kind === 'depthwise_conv2d') {
+    const x = op.inputs[0]!;
+    const xs = shape4(g, x);
+    if (!xs || g.tensors[x]!.data) return null;
+    const f = g.tensors[op.inputs[1]!]!.shape;
+    const kH = f[1]!, kW = f[2]!;
+    const { top } = convPadding(op, xs[1]!, xs[2]!, kH, kW, os[1]!, os[2]!);
+    return { op, out, rows: os[1]!, deps: [{ tensor: x, stride: op.strideH, pad: top, k: kH, dil: op.dilationH }] };
+  }
+  if (ELEMENTWISE.has(op.kind)) {
+    const ins = op.kind === 'add' ? op.inputs.slice(0, 2) : op.inputs.slice(0, 1);
+    for (const i of ins) {
+      const s = shape4(g, i);
+      if (!s || g.tensors[i]!.data || elementCount(s) !== elementCount(os) || s[1] !== os[1]) return null;
+    }
+    if (op.kind === 'quantize') {
+      const a = g.tensors[ins[0]!]!.dtype, b = g.tensors[out]!.dtype;
+      if (!((a === 'int8' || a === 'uint8') && (b === 'int8' || b === 'uint8'))) return null;
+    }
+    return { op, out, rows: os[1]!, deps: ins.map((tensor) => ({ tensor, stride: 1, pad: 0, k: 1, dil: 1 })) };
+  }
+  return null;
+}
+
+/** input rows needed to produce the first n output rows */
+export function rowsNeeded(d: RowDep, n: number, inRows: number): number {
+  if (n <= 0) return 0;
+  const hi = (n - 1) * d.stride - d.pad + (d.k - 1) * d.dil + 1;
+  return Math.max(0, Math.min(inRows, hi));
+}
+
+/** first input row that output row r reads */
+function firstRow(d: RowDep, r: number): number {
+  return Math.max(0, r * d.stride - d.pad);
+}
+
+/**
+ * The schedule of a region, as the generated C runs it: for each row r of the last stage, work out backwards
+ * how many rows every stage must have produced (`target`), then run stages in order until they have.
+ * Calls `onRow(stage, row)` for each row computation in execution order, then drains remaining rows.
+ */
+export function regionSchedule(g: Graph, stages: Stage[], onRow: (s: number, row: number) => void): void {
+  const done = new Array<number>(stages.length).fill(0);
+  const producer = new Map<number, number>();
+  stages.forEach((s, i) => producer.set(s.out, i));
+  const consumers: { stage: number; dep: RowDep }[][] = stages.map(() => []);
+  stages.forEach((s, i) => s.deps.forEach((d) => {
+    const p = producer.get(d.tensor);
+    if (p !== undefined) consumers[p]!.push({ stage: i, dep: d });
+  }));
+  const last = stages.length - 1;
+  const target = new Array<number>(stages.length).fill(0);
+  const run = (s: number) => {
+    while (done[s]! < target[s]!) {
+      onRow(s, done[s]!);
+      done[s]!++;
+    }
+  };
+  for (let r = 0; r < stages[last]!.rows; r++) {
+    target[last] = r + 1;
+    for (let s = last - 1; s >= 0; s--) {
+      let t = 0;
+      for (const c of consumers[s]!) t = Math.max(t, rowsNeeded(c.dep, target[c.stage]!, stages[s]!.rows));
+      target[s] = Math.max(t, done[s]!);
+    }
+    for (let s = 0; s <= last; s++) run(s);
+  }
+  for (let s = 0; s <= last; s++) {
+    target[s] = stages[s]!.rows;
+    run(s);
+  }
+  void g;
+}
+
+/** Builds a region from consecutive stages: classifies tensors, sizes rings, derives overlap slack. */
+export function analyzeRegion(g: Graph, stages: Stage[], readersOutside: (t: number) => boolean): StreamRegion {
+  const produced = new Map<number, number>();
+  stages.forEach((s, i) => produced.set(s.out, i));
+  const inputs: number[] = [];
+  for (const s of stages) for (const d of s.deps) if (!produced.has(d.tensor) && !inputs.includes(d.tensor)) inputs.push(d.tensor);
+  const outputs = stages.map((s) => s.out).filter((t) => readersOutside(t) || g.outputs.includes(t));
+  const rowBytes = (t: number) => tensorBytes(g.tensors[t]!) / g.tensors[t]!.shape[1]!;
+
+  // simulate: ring depth of internal tensors, last reader event of every input row
+  const internal = stages.map((s) => s.out).filter((t) => !outputs.includes(t));
+  const depth = new Map<number, number>(internal.map((t) => [t, 1]));
+  const doneRows = new Map<number, number>();
+  const lastRead = new Map<number, Int32Array>(inputs.map((t) => [t, new Int32Array(g.tensors[t]!.shape[1]!).fill(-1)]));
+  const writes: { event: number; tensor: number; row: number }[] = [];
+  let event = 0;
+  regionSchedule(g, stages, (si, row) => {
+    const s = stages[si]!;
+    for (const d of s.deps) {
+      const inRows = g.tensors[d.tensor]!.shape[1]!;
+      const lo = firstRow(d, row);
+      const hi = Math.min(inRows, row * d.stride - d.pad + (d.k - 1) * d.dil + 1) - 1;
+      if (depth.has(d.tensor)) {
+        const produced = doneRows.get(d.tensor) ?? 0;
+        depth.set(d.tensor, Math.max(depth.get(d.tensor)!, produced - lo));
+      }
+      const lr = lastRead.get(d.tensor);
+      if (lr) for (let y = lo; y <= hi; y++) lr[y] = event;
+    }
+    doneRows.set(s.out, (doneRows.get(s.out) ?? 0) + 1);
+    if (outputs.includes(s.out)) writes.push({ event, tensor: s.out, row });
+    event++;
+  });
+  const rings: TensorSource[] = internal.map((t) => ({ tensor: t, rows: g.tensors[t]!.shape[1]!, rowBytes: rowBytes(t), ringRows: Math.min(depth.get(t)!, g.tensors[t]!.shape[1]!), full: false }));
+
+  // overlap: writing output row j at event e must not touch input bytes still to be read at or after e
+  const overlap: StreamRegion['overlap'] = [];
+  for (const i of inputs) {
+    const lr = lastRead.get(i)!;
+    const ri = rowBytes(i);
+    for (const o of outputs) {
+      if (g.outputs.includes(i) || g.inputs.includes(o)) continue;
+      let slack = Infinity;
+      let minUnread = 0;
+      const ro = rowBytes(o);
+      const sorted = writes.filter((w) => w.tensor === o);
+      for (const w of sorted) {
+        while (minUnread < lr.length && lr[minUnread]! < w.event) minUnread++;
+        slack = Math.min(slack, minUnread * ri - (w.row + 1) * ro);
+      }
+      if (Number.isFinite(slack)) overlap.push({ input: i, output: o, slack });
+    }
+  }
+  return { stages, inputs, outputs, rings, overlap, ringBytes: rings.reduce((s, r) => s + r.ringRows * r.rowBytes, 0) };
+}
+
+export interface StreamOptions {
+  /** longest region considered (stages) */
+  maxStages?: number;
+}
+
+/** Peak-memory estimate of a region: its full inputs and outputs (overlapped where allowed) plus its rings. */
+export function regionCost(g: Graph, r: StreamRegion): number {
+  const size = (t: number) => tensorBytes(g.tensors[t]!);
+  let best = Infinity;
+  const total = [...r.inputs, ...r.outputs].reduce((s, t) => s + size(t), 0);
+  best = total;
+  for (const o of r.overlap) {
+    // overlapping one pair saves up to the smaller of the two, limited by the slack
+    const a = size(o.input), b = size(o.output);
+    const extent = o.slack >= 0 ? Math.max(a, b) : Math.max(a - o.slack, b);
+    best = Math.min(best, total - a - b + Math.min(a + b, extent));
+  }
+  return best + r.ringBytes;
+}
+
+/**
+ * Chooses regions over the whole schedule: maximal runs of streamable ops are cut where it lowers the peak
+ * (dynamic programming over cut points, minimising the largest region cost). Ops outside any region, and
+ * one-stage regions that gain nothing, run layer by layer.
+ */
+export function planStreaming(g: Graph, opts: StreamOptions = {}): StreamRegion[] {
+  const maxStages = opts.maxStages ?? 14;
+  const readers = new Map<number, Op[]>();
+  for (const op of g.ops) for (const i of op.inputs) if (i >= 0) readers.set(i, [...(readers.get(i) ?? []), op]);
+  const runs: Stage[][] = [];
+  let cur: Stage[] = [];
+  for (const op of g.ops) {
+    const s = asStage(g, op);
+    if (s) cur.push(s);
+    else {
+      if (cur.length) runs.push(cur);
+      cur = [];
+    }
+  }
+  if (cur.length) runs.push(cur);
+
+  const regions: StreamRegion[] = [];
+  for (const run of runs) {
+    const m = run.length;
+    const cost = (i: number, j: number): { c: number; r: StreamRegion } => {
+      const stages = run.slice(i, j + 1);
+      const inRegion = new Set(stages.map((s) => s.op));
+      const r = analyzeRegion(g, stages, (t) => (readers.get(t) ?? []).some((op) => !inRegion.has(op)));
+      return { c: regionCost(g, r), r };
+    };
+    const best = new Array<number>(m + 1).fill(Infinity);
+    const from = new Array<number>(m + 1).fill(-1);
+    const memo = new Map<string, { c: number; r: StreamRegion }>();
+    best[0] = 0;
+    for (let j = 1; j <= m; j++) {
+      for (let i = Math.max(0, j - maxStages); i < j; i++) {
+        const key = `${i},${j - 1}`;
+        let e = memo.get(key);
+        if (!e) {
+          e = cost(i, j - 1);
+          memo.set(key, e);
+        }
+        const v = Math.max(best[i]!, e.c);
+        // prefer longer regions on ties only when they are strictly better; otherwise fewer stages per region
+        if (v < best[j]! || (v === best[j]! && from[j]! > i && false)) {
+          best[j] = v;
+          from[j] = i;
+        }
+      }
+    }
+    const cuts: [number, number][] = [];
+    for (let j = m; j > 0; j = from[j]!) cuts.unshift([from[j]!, j - 1]);
+    for (const [i, j] of cuts) {
+      if (j === i) continue; // a single op gains nothing from streaming
+      regions.push(memo.get(`${i},${j}`)!.r);
+    }
+  }
+  return regions;
+}
