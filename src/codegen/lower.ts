@@ -4,8 +4,7 @@
  * only move and multiply.
  */
 import { fail } from '../diagnostics.js';
-import { quantizeMultiplier } from '../fixed/index.js';
-import { activationRange, convMultipliers, fcMultipliers, scaleOf, zeroPointOf } from '../fixed/params.js';
+import { activationRange, convMultipliers, dtypeRange, fcMultipliers, relu6Params, reluParams, requantizeMultiplier, scaleOf, zeroPointOf } from '../fixed/params.js';
 import { opCost } from '../ir/cost.js';
 import { convPadding, paddingBefore } from '../ir/geometry.js';
 import { elementCount, type Graph, type Op, type Tensor } from '../ir/types.js';
@@ -251,17 +250,29 @@ function lowerRequantize(op: Op, c: LowerContext): Layer {
   const rp = requantizeParams(op, x, y);
   const fields: CField[] = [
     { name: 'size', value: elementCount(y.shape) }, { name: 'in_unsigned', value: x.dtype === 'uint8' ? 1 : 0 }, { name: 'out_unsigned', value: y.dtype === 'uint8' ? 1 : 0 },
-    { name: 'in_zero_point', value: zeroPointOf(x) }, { name: 'out_offset', value: zeroPointOf(y) },
+    { name: 'in_zero_point', value: rp.inZeroPoint }, { name: 'out_offset', value: rp.outOffset },
     { name: 'mult', value: rp.mult }, { name: 'shift', value: rp.shift }, { name: 'act_min', value: rp.lo }, { name: 'act_max', value: rp.hi },
   ];
   return { ...layer, kernel: 'mn_requantize', kernelFile: 'mn_requantize.c', paramsType: 'mn_requantize_params', fields, args: io(op), inPlaceInput: op.inputs[0]! };
 }
 
-/** multiplier and clamp range of the requantizing unary ops, exactly as the interpreter derives them */
-export function requantizeParams(op: Op, x: Tensor, y: Tensor): { mult: number; shift: number; lo: number; hi: number } {
-  const q = quantizeMultiplier(scaleOf(x) / scaleOf(y));
-  const [lo, hi] = op.kind === 'relu' ? activationRange('relu', y) : op.kind === 'relu6' ? activationRange('relu6', y) : y.dtype === 'uint8' ? [0, 255] : [-128, 127];
-  return { mult: q.multiplier, shift: q.shift, lo, hi };
+/**
+ * RELU, RELU6 and integer QUANTIZE as one requantize-and-clamp, with TFLM's parameters for each:
+ * RELU requantizes (reluParams); RELU6 only clamps the raw input to [zp, q(6)] (relu6Params), which is the
+ * identity multiplier 2^30 with shift 1; QUANTIZE requantizes to the full output range.
+ */
+export function requantizeParams(op: Op, x: Tensor, y: Tensor): { mult: number; shift: number; lo: number; hi: number; inZeroPoint: number; outOffset: number } {
+  if (op.kind === 'relu') {
+    const p = reluParams(x, y);
+    return { mult: p.multiplier, shift: p.shift, lo: p.actMin, hi: p.actMax, inZeroPoint: p.inputZeroPoint, outOffset: p.outputZeroPoint };
+  }
+  if (op.kind === 'relu6') {
+    const p = relu6Params(x);
+    return { mult: 1 << 30, shift: 1, lo: p.zero, hi: p.six, inZeroPoint: p.zero, outOffset: p.zero };
+  }
+  const q = requantizeMultiplier(x, y);
+  const [lo, hi] = dtypeRange(y.dtype);
+  return { mult: q.multiplier, shift: q.shift, lo, hi, inZeroPoint: zeroPointOf(x), outOffset: zeroPointOf(y) };
 }
 
 /** A C float literal that reads back as exactly the same float32. */

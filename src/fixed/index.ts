@@ -13,9 +13,12 @@ export const INT32_MAX = 2147483647;
 const TWO31 = 2147483648;
 const TWO30 = 1073741824;
 
-/** C's std::round: half away from zero. */
+/**
+ * C's std::round: half away from zero. (Math.round is exact for every double but rounds ties toward +inf, so
+ * apply it to |x|; `floor(x + 0.5)` would be wrong for 0.49999999999999994, whose sum rounds up to 1.)
+ */
 export function roundHalfAway(x: number): number {
-  return x < 0 ? -Math.floor(-x + 0.5) : Math.floor(x + 0.5);
+  return x < 0 ? -Math.round(-x) : Math.round(x);
 }
 
 /** std::frexp for finite positive or negative doubles: x = m * 2^e with |m| in [0.5, 1). */

@@ -4,18 +4,27 @@
  */
 import type { Op, OpKind } from '../ir/types.js';
 import type { Context } from './context.js';
+import { relu, relu6 } from './ops/activations.js';
 import { add } from './ops/add.js';
+import { concatenation } from './ops/concatenation.js';
 import { conv2d, depthwiseConv2d } from './ops/conv.js';
 import { fullyConnected } from './ops/fully-connected.js';
+import { hardSwish } from './ops/hard-swish.js';
+import { logistic } from './ops/logistic.js';
+import { mean } from './ops/mean.js';
+import { mul } from './ops/mul.js';
 import { pad } from './ops/pad.js';
 import { pool2d } from './ops/pool.js';
 import { dequantize, quantize } from './ops/quantize.js';
 import { reshape } from './ops/reshape.js';
+import { resizeNearestNeighbor } from './ops/resize-nearest.js';
+import { softmax } from './ops/softmax.js';
+import { transpose } from './ops/transpose.js';
 
 type Kernel<K extends OpKind> = (op: Extract<Op, { kind: K }>, ctx: Context) => void;
 export type KernelTable = { [K in OpKind]: Kernel<K> };
 
-export const kernels: Partial<KernelTable> = {
+export const kernels: KernelTable = {
   conv2d,
   depthwise_conv2d: depthwiseConv2d,
   fully_connected: fullyConnected,
@@ -27,4 +36,14 @@ export const kernels: Partial<KernelTable> = {
   squeeze: reshape,
   quantize,
   dequantize,
+  mul,
+  mean,
+  softmax,
+  logistic,
+  hard_swish: hardSwish,
+  relu,
+  relu6,
+  transpose,
+  concatenation,
+  resize_nearest_neighbor: resizeNearestNeighbor,
 };

@@ -247,8 +247,11 @@ export function planStreaming(g: Graph, opts: StreamOptions = {}): StreamRegion[
       const r = analyzeRegion(g, stages, (t) => (readers.get(t) ?? []).some((op) => !inRegion.has(op)));
       return { c: regionCost(g, r), r };
     };
+    // minimise the largest region cost, then the sum (so ties do not leave a cheap improvement unused)
     const best = new Array<number>(m + 1).fill(Infinity);
+    const sum = new Array<number>(m + 1).fill(Infinity);
     const from = new Array<number>(m + 1).fill(-1);
+    sum[0] = 0;
     const memo = new Map<string, { c: number; r: StreamRegion }>();
     best[0] = 0;
     for (let j = 1; j <= m; j++) {
@@ -260,9 +263,10 @@ export function planStreaming(g: Graph, opts: StreamOptions = {}): StreamRegion[
           memo.set(key, e);
         }
         const v = Math.max(best[i]!, e.c);
-        // prefer longer regions on ties only when they are strictly better; otherwise fewer stages per region
-        if (v < best[j]! || (v === best[j]! && from[j]! > i && false)) {
+        const t = sum[i]! + e.c;
+        if (v < best[j]! || (v === best[j]! && t < sum[j]!)) {
           best[j] = v;
+          sum[j] = t;
           from[j] = i;
         }
       }
@@ -270,8 +274,10 @@ export function planStreaming(g: Graph, opts: StreamOptions = {}): StreamRegion[
     const cuts: [number, number][] = [];
     for (let j = m; j > 0; j = from[j]!) cuts.unshift([from[j]!, j - 1]);
     for (const [i, j] of cuts) {
-      if (j === i) continue; // a single op gains nothing from streaming
-      regions.push(memo.get(`${i},${j}`)!.r);
+      const r = memo.get(`${i},${j}`)!.r;
+      // a lone op streams only to let its output overlap its input
+      if (j === i && r.overlap.length === 0) continue;
+      regions.push(r);
     }
   }
   return regions;

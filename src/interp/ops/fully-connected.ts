@@ -1,6 +1,9 @@
 /**
- * FULLY_CONNECTED int8 (TFLM reference_integer_ops::FullyConnected): input flattened to [batches, depth],
- * acc = bias[o] + sum (w + w_off) * (x - in_zp); out = requant(acc) + out_zp, clamped.
+ * FULLY_CONNECTED int8 (TFLM micro/kernels/fully_connected.cc + fully_connected_common.cc,
+ * reference_integer_ops::FullyConnected / FullyConnectedPerChannel): input flattened to [batches, depth],
+ * acc = bias[o] + sum (w + w_off) * (x - in_zp); out = requant(acc) + out_zp, clamped. TFLM at the golden
+ * commit supports per-channel int8 weights (one multiplier per output unit, conv formula); per-tensor weights use
+ * the float32 s_in * s_w product (see fcMultipliers). w_off is 0 for TFLM's symmetric int8 weights.
  */
 import { fail } from '../../diagnostics.js';
 import { clamp, mulByQuantizedMultiplier } from '../../fixed/index.js';
