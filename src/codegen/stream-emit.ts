@@ -4,7 +4,7 @@
  * consumers need (the same schedule `regionSchedule` simulates), then drains the remaining rows.
  */
 import { elementCount, tensorBytes, type Graph } from '../ir/types.js';
-import type { StreamRegion } from '../passes/stream.js';
+import { stagePulls, type StreamRegion } from '../passes/stream.js';
 import type { ArenaPlan } from './arena.js';
 import { render } from './emit.js';
 import type { CField, Layer } from './layers.js';
@@ -40,18 +40,12 @@ export function emitRegion(g: Graph, regionId: string, region: StreamRegion, lay
     };
   });
   const last = region.stages.length - 1;
-  const needs = [];
-  for (let si = last - 1; si >= 0; si--) {
-    const out = region.stages[si]!.out;
-    const consumers = [];
-    for (let c = si + 1; c <= last; c++) {
-      for (const d of region.stages[c]!.deps) {
-        if (d.tensor !== out) continue;
-        consumers.push({ consumer: c, stride: d.stride, pad: d.pad, k: d.k, dil: d.dil, rows: region.stages[si]!.rows });
-      }
-    }
-    needs.push({ stage: si, consumers });
-  }
+  const pulls = stagePulls(region.stages);
+  const ensureName = (i: number) => `${regionId}_${layers[i]!.id}_ensure`;
+  const stageViews = stages.map((st, i) => ({
+    ...st, layer: layers[i]!.op.index, ensure: ensureName(i),
+    pulls: pulls[i]!.map((p) => ({ ensure: ensureName(p.producer), stride: p.dep.stride, pad: p.dep.pad, k: p.dep.k, dil: p.dep.dil, rows: region.stages[p.producer]!.rows })),
+  }));
   return render('module/region.c.hbs', {
     id: regionId,
     layerList: layers.map((l) => l.op.index).join(', '),
@@ -59,6 +53,7 @@ export function emitRegion(g: Graph, regionId: string, region: StreamRegion, lay
       tensor: r.tensor, name: g.tensors[r.tensor]!.name.replace(/\*\//g, '* /'), ringRows: r.ringRows, rows: r.rows, rowBytes: r.rowBytes,
       bytes: r.ringRows * r.rowBytes, fullBytes: tensorBytes(g.tensors[r.tensor]!),
     })),
-    stages, needs, count: region.stages.length, last, lastRows: region.stages[last]!.rows,
+    stages: stageViews, count: region.stages.length, lastEnsure: ensureName(last), lastRows: region.stages[last]!.rows,
+    drains: stageViews.slice(0, last).map((v) => ({ ensure: v.ensure, rows: v.rows })),
   });
 }

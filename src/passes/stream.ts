@@ -104,41 +104,41 @@ function firstRow(d: RowDep, r: number): number {
 }
 
 /**
- * The schedule of a region, as the generated C runs it: for each row r of the last stage, work out backwards
- * how many rows every stage must have produced (`target`), then run stages in order until they have.
- * Calls `onRow(stage, row)` for each row computation in execution order, then drains remaining rows.
+ * The schedule of a region, as the generated C runs it (demand-driven): producing row j of a stage first
+ * brings each producer it reads up to the rows that row needs, then computes it. The last stage is driven to
+ * its full height, then every other stage (outputs read after the region) is finished. A chain of 1x1 or
+ * element-wise stages therefore advances one row at a time, and a ring holds only the rows still needed.
+ * Calls `onRow(stage, row)` for each row computation in execution order.
  */
-export function regionSchedule(g: Graph, stages: Stage[], onRow: (s: number, row: number) => void): void {
+export function regionSchedule(stages: Stage[], onRow: (s: number, row: number) => void): void {
   const done = new Array<number>(stages.length).fill(0);
   const producer = new Map<number, number>();
   stages.forEach((s, i) => producer.set(s.out, i));
-  const consumers: { stage: number; dep: RowDep }[][] = stages.map(() => []);
-  stages.forEach((s, i) => s.deps.forEach((d) => {
-    const p = producer.get(d.tensor);
-    if (p !== undefined) consumers[p]!.push({ stage: i, dep: d });
-  }));
-  const last = stages.length - 1;
-  const target = new Array<number>(stages.length).fill(0);
-  const run = (s: number) => {
-    while (done[s]! < target[s]!) {
-      onRow(s, done[s]!);
+  const ensure = (s: number, n: number): void => {
+    const st = stages[s]!;
+    while (done[s]! < n) {
+      const j = done[s]!;
+      for (const d of st.deps) {
+        const p = producer.get(d.tensor);
+        if (p !== undefined) ensure(p, rowsNeeded(d, j + 1, stages[p]!.rows));
+      }
+      onRow(s, j);
       done[s]!++;
     }
   };
-  for (let r = 0; r < stages[last]!.rows; r++) {
-    target[last] = r + 1;
-    for (let s = last - 1; s >= 0; s--) {
-      let t = 0;
-      for (const c of consumers[s]!) t = Math.max(t, rowsNeeded(c.dep, target[c.stage]!, stages[s]!.rows));
-      target[s] = Math.max(t, done[s]!);
-    }
-    for (let s = 0; s <= last; s++) run(s);
-  }
-  for (let s = 0; s <= last; s++) {
-    target[s] = stages[s]!.rows;
-    run(s);
-  }
-  void g;
+  const last = stages.length - 1;
+  ensure(last, stages[last]!.rows);
+  for (let s = 0; s < last; s++) ensure(s, stages[s]!.rows);
+}
+
+/** For each stage, the (producer stage, dependency) pairs it pulls rows from, in dependency order. */
+export function stagePulls(stages: Stage[]): { producer: number; dep: RowDep }[][] {
+  const producer = new Map<number, number>();
+  stages.forEach((s, i) => producer.set(s.out, i));
+  return stages.map((st) => st.deps.flatMap((d) => {
+    const p = producer.get(d.tensor);
+    return p === undefined ? [] : [{ producer: p, dep: d }];
+  }));
 }
 
 /** Builds a region from consecutive stages: classifies tensors, sizes rings, derives overlap slack. */
@@ -157,7 +157,7 @@ export function analyzeRegion(g: Graph, stages: Stage[], readersOutside: (t: num
   const lastRead = new Map<number, Int32Array>(inputs.map((t) => [t, new Int32Array(g.tensors[t]!.shape[1]!).fill(-1)]));
   const writes: { event: number; tensor: number; row: number }[] = [];
   let event = 0;
-  regionSchedule(g, stages, (si, row) => {
+  regionSchedule(stages, (si, row) => {
     const s = stages[si]!;
     for (const d of s.deps) {
       const inRows = g.tensors[d.tensor]!.shape[1]!;
