@@ -1,0 +1,101 @@
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { repoRoot } from '../helpers/shared.js';
+import { tinyConvModel } from '../helpers/build-model.js';
+
+const cli = join(repoRoot, 'dist/src/cli/main.js');
+const run = (args: string[], cwd?: string) => execa('node', [cli, ...args], { reject: false, cwd });
+let dir = '';
+let model = '';
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'mnetc-cli-'));
+  model = join(dir, 'tiny.tflite');
+  writeFileSync(model, tinyConvModel());
+});
+
+describe('mnetc CLI', () => {
+  it('prints help with examples and exits 0', async () => {
+    const r = await run(['compile', '--help']);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toContain('Examples:');
+  });
+
+  it('inspects a model as a table and as JSON', async () => {
+    const t = await run(['inspect', model]);
+    expect(t.exitCode).toBe(0);
+    expect(t.stdout).toContain('CONV_2D');
+    expect(t.stdout).toMatch(/total: 1 layers, 1,728 MACs/);
+    const j = await run(['inspect', model, '--json']);
+    const report = JSON.parse(j.stdout);
+    expect(report.totals.macs).toBe(4 * 4 * 4 * 27);
+    expect(report.layers[0].op).toBe('CONV_2D');
+  });
+
+  it('runs the reference and rejects an input of the wrong size with the size expected', async () => {
+    const input = join(dir, 'in.bin');
+    writeFileSync(input, new Uint8Array(8 * 8 * 3).fill(5));
+    const ok = await run(['run', model, '--input', input, '--output', join(dir, 'out.bin')]);
+    expect(ok.exitCode).toBe(0);
+    expect(readFileSync(join(dir, 'out.bin')).length).toBe(64);
+    writeFileSync(input, new Uint8Array(10));
+    const bad = await run(['run', model, '--input', input, '--output', join(dir, 'out.bin')]);
+    expect(bad.exitCode).toBe(1);
+    expect(bad.stderr).toContain('MN401');
+    expect(bad.stderr).toContain('needs exactly 192');
+    expect(bad.stderr).not.toMatch(/at .*\.js:\d+/);
+  });
+
+  it('names every unsupported operator at once and exits 2', async () => {
+    const m = join(dir, 'unsupported.tflite');
+    writeFileSync(m, tinyConvModel({ extraOp: 'FLOOR' }));
+    const r = await run(['inspect', m]);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain('MN300');
+    expect(r.stderr).toContain('FLOOR');
+  });
+
+  it('rejects float models with a clear message', async () => {
+    const m = join(dir, 'float.tflite');
+    writeFileSync(m, tinyConvModel({ inputDtype: 'float32' }));
+    const r = await run(['inspect', m]);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/MN301.*float/);
+  });
+
+  it('gives a one-line diagnostic for a truncated file', async () => {
+    const m = join(dir, 'trunc.tflite');
+    writeFileSync(m, tinyConvModel().subarray(0, 100));
+    const r = await run(['inspect', m]);
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/MN10[0-9]/);
+  });
+
+  it('compiles a module, and does not overwrite files it did not write', async () => {
+    const out = join(dir, 'mod');
+    const r = await run(['compile', model, '-o', out, '--name', 'tiny', '--report', join(dir, 'report.json')]);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toMatch(/arena_bytes: +[0-9,]+/);
+    const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8'));
+    expect(readFileSync(join(out, 'tiny.h'), 'utf8')).toContain(`#define TINY_ARENA_BYTES ${report.arena_bytes}u`);
+    // recompiling over our own files is fine
+    expect((await run(['compile', model, '-o', out, '--name', 'tiny'])).exitCode).toBe(0);
+    // a user's file with the same name is not overwritten without --force
+    mkdirSync(join(dir, 'user'), { recursive: true });
+    writeFileSync(join(dir, 'user', 'tiny.c'), '/* my own code */\n');
+    const refused = await run(['compile', model, '-o', join(dir, 'user'), '--name', 'tiny']);
+    expect(refused.exitCode).toBe(1);
+    expect(refused.stderr).toContain('MN404');
+    expect(readFileSync(join(dir, 'user', 'tiny.c'), 'utf8')).toBe('/* my own code */\n');
+  });
+
+  it('runs the golden test against the host C build', async () => {
+    const r = await run(['test', model, '--engine', 'host', '--cases', '3']);
+    expect(r.stdout).toContain('3 passed, 0 failed');
+    expect(r.exitCode).toBe(0);
+  });
+});
