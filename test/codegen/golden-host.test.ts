@@ -1,0 +1,58 @@
+/**
+ * The generated C against TFLM's goldens: every small shared model, 3 cases, through the host build with the
+ * streamed plan (default) and the layer-by-layer plan; a sanitizer build; and Cortex-M4 firmware under QEMU.
+ * Skips cleanly without ../shared (the zoo fixtures cover the same paths there).
+ */
+import { describe, expect, it } from 'vitest';
+import { loadModel } from '../../src/api/model.js';
+import { runNative } from '../../src/api/native.js';
+import { compileGraph } from '../../src/codegen/index.js';
+import { canRun } from '../../src/targets/index.js';
+import { goldenCases, hasShared, SMALL_MODELS } from '../helpers/shared.js';
+
+const models = hasShared ? SMALL_MODELS : [];
+
+describe.skipIf(!hasShared)('generated C equals the TFLM goldens', () => {
+  it.each(models)('%s: host build, streamed plan, 3 cases', async (m) => {
+    for (const c of goldenCases(m)) {
+      const g = loadModel(c.modelPath);
+      const r = await runNative(g, c.inputs, { target: 'host', modelFile: c.modelPath, memoryPlan: 'stream' });
+      expect(r.outputs.map((o) => Buffer.from(o).toString('hex'))).toEqual(c.outputs.map((o) => Buffer.from(o).toString('hex')));
+    }
+  });
+
+  it.each(models)('%s: host build, layer-by-layer plan', async (m) => {
+    const c = goldenCases(m)[1]!;
+    const r = await runNative(loadModel(c.modelPath), c.inputs, { target: 'host', modelFile: c.modelPath, memoryPlan: 'layer' });
+    expect(Buffer.from(r.outputs[0]!).equals(Buffer.from(c.outputs[0]!))).toBe(true);
+  });
+
+  it.each(models)('%s: clean under AddressSanitizer and UndefinedBehaviorSanitizer', async (m) => {
+    const c = goldenCases(m)[2]!;
+    const r = await runNative(loadModel(c.modelPath), c.inputs, {
+      target: 'host', modelFile: c.modelPath, extraCflags: ['-pedantic', '-g', '-fsanitize=address,undefined', '-fno-sanitize-recover=all', '-fno-omit-frame-pointer'],
+    });
+    expect(Buffer.from(r.outputs[0]!).equals(Buffer.from(c.outputs[0]!))).toBe(true);
+  });
+
+  it.skipIf(!canRun('cortex-m4')).each(models.slice(0, 3))('%s: Cortex-M4 firmware under QEMU (-Werror)', async (m) => {
+    const c = goldenCases(m)[0]!;
+    const r = await runNative(loadModel(c.modelPath), c.inputs, { target: 'cortex-m4', modelFile: c.modelPath, countInstructions: true });
+    expect(Buffer.from(r.outputs[0]!).equals(Buffer.from(c.outputs[0]!))).toBe(true);
+    expect(r.instructions).toBeGreaterThan(1_000_000);
+  });
+
+  it('compiling twice gives identical bytes', () => {
+    const g = loadModel(goldenCases(models[0]!)[0]!.modelPath);
+    const a = compileGraph(g, { name: 'x' }), b = compileGraph(g, { name: 'x' });
+    expect([...a.files.entries()]).toEqual([...b.files.entries()]);
+  });
+
+  it('the header states exactly the arena the report gives', () => {
+    const g = loadModel(goldenCases('person_detect')[0]!.modelPath);
+    const m = compileGraph(g, { name: 'pd' });
+    expect(m.files.get('pd.h')).toContain(`#define PD_ARENA_BYTES ${m.report.arena_bytes}u`);
+    expect(m.report.arena_bytes).toBe(m.report.arena_bytes_stream);
+    expect(m.report.arena_bytes_stream).toBeLessThan(m.report.arena_bytes_layer);
+  });
+});
