@@ -15,3 +15,9 @@ bench: build
 
 clean:
 	rm -rf dist build
+
+# The quick-start demo: the trained digits model on Cortex-M4 under QEMU, checked against TFLite's predictions.
+demo: setup
+	node dist/src/cli/main.js eval examples/digits/digits.tflite \
+		--images examples/digits/test_images.bin --labels examples/digits/test_labels.bin \
+		--expected examples/digits/tflite_predictions.bin --engine cortex-m4

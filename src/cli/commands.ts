@@ -9,6 +9,9 @@ import { formatBytes, formatInt, formatShape, formatTable } from './format.js';
 import { compileGraph, writeModule, type MemoryPlanMode } from '../codegen/index.js';
 import { goldenTest, randomInput } from '../api/golden-test.js';
 import { writeFileSync } from 'node:fs';
+import { planHtml, planText } from '../report/plan.js';
+import { evaluate } from '../api/evaluate.js';
+import { readFileSync } from 'node:fs';
 
 function quantText(t: TensorSummary): string {
   if (t.scale === undefined) return t.dtype;
@@ -64,7 +67,7 @@ export function registerCommands(program: Command): void {
     .requiredOption('-o, --output <dir>', 'output directory')
     .option('--name <name>', 'C identifier prefix of the module (default: from the file name)')
     .option('--target <target>', 'target the module is tuned for', 'host')
-    .addOption(new Option('--memory-plan <plan>', 'arena planning: layer by layer, or row-streamed blocks').choices(['layer', 'stream']).default('layer'))
+    .addOption(new Option('--memory-plan <plan>', 'arena planning: layer by layer, or row-streamed blocks').choices(['layer', 'stream']).default('stream'))
     .option('--report <file>', 'write the compile report as JSON to FILE')
     .option('--force', 'overwrite files in the output directory that mnetc did not generate')
     .option('--json', 'print the report as JSON instead of a summary')
@@ -116,5 +119,60 @@ export function registerCommands(program: Command): void {
       if (o.json) process.stdout.write(`${JSON.stringify({ engine: o.engine, passed: results.length - failed, failed, results }, null, 1)}\n`);
       else process.stdout.write(`${results.length - failed} passed, ${failed} failed (engine ${o.engine} vs reference)\n`);
       if (failed) fail('MN407', `${failed} of ${results.length} cases differ from the reference`);
+    });
+
+  program
+    .command('plan')
+    .description('show the activation memory plan: every tensor and ring in the arena over time')
+    .argument('<model>', '.tflite file')
+    .addOption(new Option('--memory-plan <plan>', 'arena planning: layer by layer, or row-streamed blocks').choices(['layer', 'stream']).default('stream'))
+    .option('--html <file>', 'also write the plan as an HTML page with a time x address picture')
+    .option('--json', 'print the plan as JSON')
+    .addHelpText('after', '\nExamples:\n  mnetc plan model.tflite\n  mnetc plan model.tflite --html plan.html')
+    .action((model: string, o: { memoryPlan: MemoryPlanMode; html?: string; json?: boolean }) => {
+      const mod = compileGraph(loadModel(model), { modelFile: model, memoryPlan: o.memoryPlan });
+      if (o.html) writeFileSync(o.html, planHtml(mod, model));
+      if (o.json) {
+        const r = mod.report;
+        process.stdout.write(`${JSON.stringify({ arena_bytes: r.arena_bytes, arena_bytes_layer: r.arena_bytes_layer, arena_bytes_stream: r.arena_bytes_stream, regions: r.regions, requests: mod.arena.requests, offsets: Object.fromEntries(mod.arena.plan.offsets) }, null, 1)}\n`);
+        return;
+      }
+      process.stdout.write(`${planText(mod)}\n\nlayer-by-layer plan: ${formatInt(mod.report.arena_bytes_layer)} B; streamed plan: ${formatInt(mod.report.arena_bytes_stream)} B\n`);
+      if (o.html) process.stdout.write(`wrote ${o.html}\n`);
+    });
+
+  program
+    .command('eval')
+    .description('classification accuracy of the generated C on a batch of inputs (host or firmware under QEMU)')
+    .argument('<model>', '.tflite file')
+    .requiredOption('--images <file>', 'raw model inputs back to back')
+    .option('--labels <file>', 'one uint8 label per input')
+    .option('--expected <file>', 'one uint8 predicted class per input from another engine (e.g. TFLite), to compare with')
+    .addOption(new Option('--engine <engine>', 'where the generated C runs').choices(['host', 'cortex-m4', 'cortex-m7', 'cortex-m33', 'cortex-m55', 'riscv32']).default('host'))
+    .option('--show <n>', 'print the first N predictions', '10')
+    .option('--json', 'print results as JSON')
+    .addHelpText('after', '\nExample:\n  mnetc eval examples/digits/digits.tflite --images examples/digits/test_images.bin \\\n    --labels examples/digits/test_labels.bin --expected examples/digits/tflite_predictions.bin --engine cortex-m4')
+    .action(async (model: string, o: { images: string; labels?: string; expected?: string; engine: string; show: string; json?: boolean }) => {
+      const graph = loadModel(model);
+      const read = (f: string) => {
+        try {
+          return new Uint8Array(readFileSync(f));
+        } catch (e) {
+          return fail('MN100', `cannot read ${f}: ${(e as Error).message}`);
+        }
+      };
+      const r = await evaluate(graph, read(o.images), { target: o.engine, labels: o.labels ? read(o.labels) : undefined, expected: o.expected ? read(o.expected) : undefined, modelFile: model });
+      if (o.json) {
+        process.stdout.write(`${JSON.stringify({ ...r, predictions: Array.from(r.predictions) }, null, 1)}\n`);
+      } else {
+        const show = Math.min(r.images, Number(o.show) || 0);
+        if (show) process.stdout.write(`predictions (first ${show}): ${Array.from(r.predictions.subarray(0, show)).join(' ')}\n`);
+        if (r.accuracy !== null) process.stdout.write(`accuracy:       ${(100 * r.accuracy).toFixed(2)}% on ${r.images} images (engine ${o.engine})\n`);
+        if (r.agreement !== null) process.stdout.write(`agreement:      ${r.images - r.mismatches.length}/${r.images} predictions equal the expected ones${r.mismatches.length ? ` (first differing image ${r.mismatches[0]})` : ''}\n`);
+        process.stdout.write(`arena (SRAM):   ${formatInt(r.arenaBytes)} bytes for activations\n`);
+        if (r.size) process.stdout.write(`flash:          ${formatInt(r.size.weights)} bytes of weights + ${formatInt(r.size.text - r.size.weights)} bytes of code and constants (whole firmware, size)\n`);
+        if (r.instructionsPerInference) process.stdout.write(`instructions:   ${formatInt(r.instructionsPerInference)} per inference (exact count under QEMU, not cycles)\n`);
+      }
+      if (r.agreement !== null && r.mismatches.length) fail('MN407', `${r.mismatches.length} predictions differ from --expected`);
     });
 }

@@ -1,0 +1,97 @@
+/**
+ * `npm run bench`: mnetc's numbers beside the peers' (../shared/docs/baselines.json, measured on this machine
+ * kind). Nothing here is a test: it prints tables. Methods:
+ *  - arena: bytes of the one static arena (inputs, outputs, intermediates, rings, scratch), from the plan;
+ *    TFLM's figure is its activation plan (arena_head_bytes) for the same model.
+ *  - reference time: wall-clock of one interpreter run (median of 3) on this machine.
+ *  - compile time: wall-clock of compileGraph (TypeScript part only, no C compiler), median of 3.
+ *  - instructions: exact instructions retired between the two mn_bench_mark() calls around one inference
+ *    on qemu-system-arm mps2-an386 (Cortex-M4, -O2), counted by the project's TCG plugin. Not cycles.
+ * Usage: node dist/bench/run.js [--no-qemu] [--models a,b]
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { loadModel } from '../src/api/model.js';
+import { runNative } from '../src/api/native.js';
+import { randomInput } from '../src/api/golden-test.js';
+import { compileGraph } from '../src/codegen/index.js';
+import { packageRoot } from '../src/codegen/paths.js';
+import { interpret } from '../src/interp/index.js';
+import { canRun } from '../src/targets/index.js';
+import { formatTable } from '../src/cli/format.js';
+
+const shared = resolve(packageRoot, '../shared');
+const args = process.argv.slice(2);
+const noQemu = args.includes('--no-qemu');
+const only = args.includes('--models') ? args[args.indexOf('--models') + 1]!.split(',') : null;
+
+interface Baseline { macs: number; tflm_cmsis_nn_instructions_m4: number; tflm_arena_head: number; tinyengine_float_requant_instructions_m4?: number }
+const baselines: Record<string, Baseline> = existsSync(join(shared, 'docs/baselines.json'))
+  ? (JSON.parse(readFileSync(join(shared, 'docs/baselines.json'), 'utf8')) as { models: Record<string, Baseline> }).models
+  : {};
+/** issue #4's goals, bytes */
+const arenaGoal: Record<string, number> = {
+  person_detect: 20 * 1024, 'mobilenet_v1_0.25_96_vww_int8': 32 * 1024, 'mobilenet_v1_0.5_96_vww_int8': 48 * 1024,
+  'fomo_mobilenet_v2_0.35_96_face_int8': 40 * 1024, mcunet_vww_80_int8_floatio: 110 * 1024, 'mobilenet_v2_1.0_224_ptq_uint8io': 200 * 1024,
+};
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+function timeMs(f: () => void, n = 3): number {
+  const t: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    f();
+    t.push(performance.now() - t0);
+  }
+  return median(t);
+}
+const pct = (a: number, b: number) => `${((100 * a) / b).toFixed(1)}%`;
+
+async function main(): Promise<void> {
+  const models = existsSync(join(shared, 'models'))
+    ? Object.keys(arenaGoal).filter((m) => existsSync(join(shared, 'models', `${m}.tflite`)) && (!only || only.includes(m)))
+    : [];
+  if (!models.length) {
+    process.stdout.write('bench: ../shared/models not found; nothing to compare against\n');
+    return;
+  }
+  const mem: (string | number)[][] = [], time: (string | number)[][] = [], insn: (string | number)[][] = [];
+  for (const m of models) {
+    process.stderr.write(`bench: ${m}\n`);
+    const g = loadModel(join(shared, 'models', `${m}.tflite`));
+    const b = baselines[m];
+    let mod = compileGraph(g, { name: 'bench' });
+    const compile = timeMs(() => {
+      mod = compileGraph(g, { name: 'bench' });
+    });
+    const r = mod.report;
+    mem.push([m, b?.tflm_arena_head ?? '-', r.arena_bytes_layer, r.arena_bytes_stream, arenaGoal[m]!, r.arena_bytes_stream <= arenaGoal[m]! ? 'yes' : 'NO', b ? pct(r.arena_bytes_stream, b.tflm_arena_head) : '-']);
+    const inputs = g.inputs.map((t, k) => randomInput(g.tensors[t]!, 11 + k));
+    const ref = timeMs(() => interpret(g, inputs));
+    time.push([m, r.macs, Math.round(ref), Math.round(compile)]);
+    if (!noQemu && canRun('cortex-m4')) {
+      const counted = async (memoryPlan: 'layer' | 'stream') =>
+        (await runNative(g, inputs, { target: 'cortex-m4', name: 'bench', memoryPlan, countInstructions: true, timeoutMs: 900_000 })).instructions ?? NaN;
+      const stream = await counted('stream');
+      const layer = await counted('layer');
+      insn.push([m, b?.tflm_cmsis_nn_instructions_m4 ?? '-', layer, stream, pct(stream - layer, layer), (r.macs / stream).toFixed(2), b ? pct(stream, b.tflm_cmsis_nn_instructions_m4) : '-']);
+    }
+  }
+  const out = process.stdout;
+  out.write('\nActivation arena (bytes; all RAM for activations incl. model input/output)\n');
+  out.write(`${formatTable(['model', 'TFLM', 'mnetc layer', 'mnetc stream', 'goal', 'meets goal', 'stream/TFLM'], mem, [false, true, true, true, true, false, true])}\n`);
+  out.write('\nHost timings (ms, median of 3)\n');
+  out.write(`${formatTable(['model', 'MACs', 'reference interpreter', 'compile (TS)'], time, [false, true, true, true])}\n`);
+  if (insn.length) {
+    out.write('\nCortex-M4 instructions per inference (qemu mps2-an386, exact count between bench marks)\n');
+    out.write(`${formatTable(['model', 'TFLM+CMSIS-NN', 'mnetc layer', 'mnetc stream', 'stream cost', 'MAC/insn', 'vs CMSIS-NN'], insn, [false, true, true, true, true, true, true])}\n`);
+  }
+}
+
+main().catch((e) => {
+  process.stderr.write(`bench failed: ${(e as Error).message}\n`);
+  process.exitCode = 1;
+});
