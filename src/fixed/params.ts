@@ -97,8 +97,17 @@ export interface MulParams {
   actMin: number;
   actMax: number;
 }
-export function mulParams(a: Tensor, b: Tensor, out: Tensor, act: Activation): MulParams {
-  const { multiplier, shift } = quantizeMultiplier((scaleOf(a) * scaleOf(b)) / scaleOf(out));
+/**
+ * Which implementation's arithmetic to reproduce. mnetc's golden answer is TFLM ('tflm'). TensorFlow Lite's
+ * own reference kernels ('tflite', the converter's interpreter) differ in one place the zoo exercises: MUL
+ * computes its multiplier as s1 * s2 / s_out in float32 (lite/kernels/mul.cc), TFLM in double
+ * (micro/kernels/mul_common.cc), which moves a rare output by one step.
+ */
+export type Semantics = 'tflm' | 'tflite';
+
+export function mulParams(a: Tensor, b: Tensor, out: Tensor, act: Activation, semantics: Semantics = 'tflm'): MulParams {
+  const real = semantics === 'tflite' ? Math.fround(Math.fround(scaleOf(a) * scaleOf(b)) / scaleOf(out)) : (scaleOf(a) * scaleOf(b)) / scaleOf(out);
+  const { multiplier, shift } = quantizeMultiplier(real);
   const [actMin, actMax] = activationRange(act, out);
   return { in1Offset: -zeroPointOf(a), in2Offset: -zeroPointOf(b), outOffset: zeroPointOf(out), multiplier, shift, actMin, actMax };
 }

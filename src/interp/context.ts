@@ -3,6 +3,7 @@
  * Constant tensors are decoded from the model's bytes once (copied, so that int32 views are aligned).
  */
 import { fail } from '../diagnostics.js';
+import type { Semantics } from '../fixed/params.js';
 import { elementCount, type Graph, type Tensor, type TensorValues } from '../ir/types.js';
 
 export function allocValues(t: Tensor): TensorValues {
@@ -34,7 +35,7 @@ export function bytesOf(v: TensorValues): Uint8Array {
 
 export class Context {
   readonly values: (TensorValues | null)[];
-  constructor(readonly graph: Graph) {
+  constructor(readonly graph: Graph, readonly semantics: Semantics = 'tflm') {
     this.values = graph.tensors.map(() => null);
   }
   tensor(i: number): Tensor {

@@ -3,6 +3,7 @@
  * are mnetc's golden answer; every generated C program is checked against it.
  */
 import { fail } from '../diagnostics.js';
+import type { Semantics } from '../fixed/params.js';
 import type { Graph, Op, TensorValues } from '../ir/types.js';
 import { bytesOf, Context, valuesFromBytes } from './context.js';
 import { kernels } from './registry.js';
@@ -10,6 +11,8 @@ import { kernels } from './registry.js';
 export interface InterpretOptions {
   /** keep every intermediate tensor (for --dump-tensors and layer-by-layer comparisons) */
   keepAll?: boolean;
+  /** reproduce TFLM (default, mnetc's golden answer) or TensorFlow Lite's reference kernels */
+  semantics?: Semantics;
   /** called after each op with its output values */
   onOp?: (op: Op, outputs: TensorValues[]) => void;
 }
@@ -30,7 +33,7 @@ export function interpret(graph: Graph, inputs: Uint8Array[], opts: InterpretOpt
   const missing = missingKernels(graph);
   if (missing.length) fail('MN300', `unsupported operators: ${missing.join(', ')}`);
   if (inputs.length !== graph.inputs.length) fail('MN400', `the model has ${graph.inputs.length} inputs, ${inputs.length} given`);
-  const ctx = new Context(graph);
+  const ctx = new Context(graph, opts.semantics ?? 'tflm');
   graph.inputs.forEach((ti, k) => {
     ctx.values[ti] = valuesFromBytes(graph.tensors[ti]!, inputs[k]!);
   });

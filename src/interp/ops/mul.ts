@@ -19,7 +19,7 @@ export function mul(op: MulOp, ctx: Context): void {
   if (aT.dtype !== 'int8' || bT.dtype !== 'int8' || oT.dtype !== 'int8') fail('MN301', `MUL ${op.index}: only int8 is supported`);
   const a = ctx.getInt8(ai), b = ctx.getInt8(bi);
   const y = ctx.out(oi) as Int8Array;
-  const p = mulParams(aT, bT, oT, op.activation);
+  const p = mulParams(aT, bT, oT, op.activation, ctx.semantics);
   const { in1Offset, in2Offset, outOffset, multiplier, shift, actMin, actMax } = p;
   const element = (x1: number, x2: number): number => {
     const r = outOffset + mulByQuantizedMultiplier((x1 + in1Offset) * (x2 + in2Offset), multiplier, shift);
