@@ -197,6 +197,108 @@ typedef struct {
 } mn_dequantize_f32_params;
 void mn_dequantize_f32(const mn_dequantize_f32_params *p, const void *in, float *out);
 
+/* =========================================================================================================
+ * Kernels of the MobileNetV2/V3 heads and squeeze-and-excite blocks (src/codegen/lower-extra.ts).
+ */
+
+/* ---------------------------------------------------------------------------------------------------------
+ * mn_lut_s8: out[i] = table[in[i] + 128]. Any int8 -> int8 op whose output depends on one input value only
+ * (LOGISTIC, HARD_SWISH): mnetc fills the 256-entry table at compile time with the reference interpreter's own
+ * per-element function, so the table is TFLM's result for every possible input. In-place safe. */
+typedef struct {
+  int32_t size;
+  const int8_t *table; /* [256], indexed by input + 128 */
+} mn_lut_params;
+void mn_lut_s8(const mn_lut_params *p, const int8_t *in, int8_t *out);
+
+/* ---------------------------------------------------------------------------------------------------------
+ * mn_mean_s8: TFLM's int8 MEAN (reference_ops::QuantizedMeanOrSum, mean case) over any set of axes.
+ * mnetc drops size-1 dimensions and merges neighbouring dimensions that are all reduced or all kept, so the
+ * input is: kept dimensions outer_dims[0..outer_rank) (input strides outer_strides, in output order), reduced
+ * dimensions red_dims[0..red_rank) (input strides red_strides, any order: the sum wraps modulo 2^32), and a
+ * trailing run of `inner` contiguous kept elements (1 when the innermost dimension is reduced).
+ * For each output element:
+ *   sum = int32 (wrapping) sum of the `count` int8 inputs it reduces
+ *   out = clamp(MultiplyByQuantizedMultiplier(sum - correction, mult, shift) + out_offset, -128, 127)
+ * with correction = in_zero_point * count (int32, wrapping) and (mult, shift) = QuantizeMultiplier(s_in / s_out)
+ * with 1/count folded in exactly as reference/reduce.h does (mnetc: meanFoldedMultiplier). keep_dims does not
+ * change the layout. */
+typedef struct {
+  int32_t outer_rank;
+  int32_t outer_dims[4];
+  int32_t outer_strides[4];
+  int32_t red_rank;
+  int32_t red_dims[4];
+  int32_t red_strides[4];
+  int32_t inner;
+  int32_t correction;
+  int32_t mult, shift;
+  int32_t out_offset;
+} mn_mean_params;
+void mn_mean_s8(const mn_mean_params *p, const int8_t *in, int8_t *out);
+
+/* ---------------------------------------------------------------------------------------------------------
+ * mn_mul_s8: TFLM's int8 MUL (reference_integer_ops::Mul / BroadcastMul4DSlow):
+ *   out = clamp(out_offset + MultiplyByQuantizedMultiplier((in1 + in1_offset) * (in2 + in2_offset), mult, shift))
+ * with (mult, shift) = QuantizeMultiplier(s1 * s2 / s_out) and the fused activation range. Broadcasting as
+ * mn_add_s8 (squeeze-and-excite: [1,H,W,C] x [1,1,1,C]). In-place safe (out may equal in1 or in2) when not
+ * broadcasting. */
+typedef struct {
+  int32_t size;        /* elements when not broadcasting */
+  int32_t broadcast;   /* 0: same shapes, use size; 1: use shape */
+  mn_broadcast4 shape;
+  int32_t in1_offset, in2_offset, out_offset;
+  int32_t mult, shift;
+  int32_t act_min, act_max;
+} mn_mul_params;
+void mn_mul_s8(const mn_mul_params *p, const int8_t *in1, const int8_t *in2, int8_t *out);
+
+/* ---------------------------------------------------------------------------------------------------------
+ * mn_softmax_s8: TFLM's SOFTMAX with int8 input (reference_ops::Softmax, int8 or int16 output), per row of the
+ * last dimension (`rows` rows of `depth` values):
+ *   max = row maximum; e[c] = exp_table[max - in[c]]   (Q0.31; the table already holds 0 where the difference
+ *         is below TFLM's diff_min, which both drops the entry from the sum and outputs the minimum)
+ *   sum = wrapping sum of RoundingDivideByPOT(e[c], 12)                       (Q12.19)
+ *   (recip, bits_over_unit) = GetReciprocal(sum, 12)                           (mn_gemmlowp.h)
+ *   out[c] = clamp(RoundingDivideByPOT(srdhm(recip, e[c]), bits_over_unit + 31 - out_bits) + out_min)
+ * exp_table[i] = exp_on_negative_values<5>(MultiplyByQuantizedMultiplierGreaterThanOne(-i, M, left_shift)) for
+ * -i >= diff_min, else 0 (computed at compile time by mnetc with the interpreter's functions).
+ * out_bits 8: int8 output (zero point -128); 16: int16 output (zero point -32768), `out` is then int16_t *.
+ * mnetc only emits depth < 4096 (the sum cannot overflow). In-place safe for int8 output. */
+typedef struct {
+  int32_t rows, depth;
+  int32_t out_bits;
+  const int32_t *exp_table; /* [256], indexed by max - in */
+} mn_softmax_params;
+void mn_softmax_s8(const mn_softmax_params *p, const int8_t *in, void *out);
+
+/* ---------------------------------------------------------------------------------------------------------
+ * mn_concat: CONCATENATION as TFLM computes it for every type (reference_ops::Concatenation): a byte copy,
+ * NO requantization even when the inputs' quantization differs from the output's. The output is `outer`
+ * slices; slice o is input 0's slice o (in_bytes[0] bytes), then input 1's, ... Called as
+ *   mn_concat(p, in_0, ..., in_{count-1}, out)
+ * with `count` input pointers (any element type, read as const void *) and the output pointer (void *). */
+typedef struct {
+  int32_t count;
+  int32_t outer;
+  const int32_t *in_bytes; /* [count]: bytes of one slice of each input */
+} mn_concat_params;
+void mn_concat(const mn_concat_params *p, ...);
+
+/* ---------------------------------------------------------------------------------------------------------
+ * mn_resize_nearest: RESIZE_NEAREST_NEIGHBOR (reference_ops::ResizeNearestNeighbor) as a gather of pixels:
+ * out[b][y][x] = in[b][y_index[y]][x_index[x]], each pixel `pixel_bytes` bytes. The source indices are
+ * computed at compile time by mnetc with TFLM's float32 arithmetic (align_corners, half_pixel_centers). */
+typedef struct {
+  int32_t batches;
+  int32_t in_h, in_w;
+  int32_t out_h, out_w;
+  int32_t pixel_bytes;
+  const int32_t *y_index; /* [out_h] */
+  const int32_t *x_index; /* [out_w] */
+} mn_resize_nearest_params;
+void mn_resize_nearest(const mn_resize_nearest_params *p, const void *in, void *out);
+
 #ifdef __cplusplus
 }
 #endif

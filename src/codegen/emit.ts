@@ -196,6 +196,7 @@ export function emitModule(graph: Graph, units: Unit[], arena: ArenaPlan, opts: 
     macsText: layers.reduce((s, l) => s + l.macs, 0).toLocaleString('en-US'), layerCount: layers.length,
     inputs: graph.inputs, outputs: graph.outputs, io, invokeParams, ioArgs, staticArena: true,
     offsets, layers: layerViews, calls, arrays, regionFunctions, streaming: regionFunctions.length > 0,
+    optimised: [...layers.map((l) => l.kernelFile ?? ''), ...regionFunctions].some((f) => /_(dsp|mve|rv32)\b/.test(f)),
     copyIn: graph.inputs.map((t, k) => ({ offsetMacro: offMacro(t), arg: `input${k}`, bytesMacro: `${NAME}_INPUT${k}_BYTES` })),
     copyOut: graph.outputs.map((t, k) => ({ offsetMacro: offMacro(t), arg: `output${k}`, bytesMacro: `${NAME}_OUTPUT${k}_BYTES` })),
   };

@@ -115,7 +115,12 @@ export function compileGraph(graph: Graph, opts: CompileOptions = {}): CompiledM
       };
     }),
   };
-  const runtimeFiles = ['include/mn_kernels.h', 'include/mn_fixed.h', 'include/mn_stream.h', ...emitted.kernelFiles.map((f) => `src/${f}`)];
+  const optimised = emitted.kernelFiles.some((f) => /_(dsp|mve|rv32)\.c$/.test(f));
+  const runtimeFiles = [
+    'include/mn_kernels.h', 'include/mn_fixed.h', 'include/mn_stream.h', 'include/mn_gemmlowp.h',
+    ...(optimised ? ['include/mn_kernels_opt.h'] : []),
+    ...emitted.kernelFiles.map((f) => `src/${f}`),
+  ];
   return { name, files: emitted.files, runtimeFiles, report, layers, arena, units, graph: g };
 }
 
