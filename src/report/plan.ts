@@ -4,17 +4,26 @@
  */
 import { formatMemoryMap, memoryMapData, peakLiveBytes } from '../memory/index.js';
 import type { CompiledModule } from '../codegen/index.js';
+import { basename } from 'node:path';
 import { render } from '../codegen/emit.js';
+
+/** A tensor name people can read: the last meaningful path segment, at most 28 characters. */
+export function shortName(name: string): string {
+  const first = name.split(';')[0]!;
+  const parts = first.split('/').filter((p) => p && !/^(StatefulPartitionedCall|BiasAdd|Relu6?|FusedBatchNormV3|batch_norm)$/.test(p));
+  const s = parts.slice(-2).join('/') || first;
+  return s.length > 28 ? `${s.slice(0, 27)}…` : s;
+}
 
 function label(mod: CompiledModule, id: string): { text: string; cls: string } {
   const g = mod.graph;
   if (id.includes(':')) {
     const [region, t] = id.split(':');
-    return { text: `${region} ring t${t} "${g.tensors[Number(t)]!.name}"`, cls: 'ring' };
+    return { text: `${region} ring t${t} ${shortName(g.tensors[Number(t)]!.name)}`, cls: 'ring' };
   }
   const t = Number(id.slice(1));
   const io = g.inputs.includes(t) || g.outputs.includes(t);
-  return { text: `t${t} "${g.tensors[t]!.name}"`, cls: io ? 'io' : 'tensor' };
+  return { text: `t${t} ${shortName(g.tensors[t]!.name)}`, cls: io ? 'io' : 'tensor' };
 }
 
 export function planText(mod: CompiledModule): string {
@@ -23,18 +32,18 @@ export function planText(mod: CompiledModule): string {
 
 export function planHtml(mod: CompiledModule, model: string): string {
   const data = memoryMapData(mod.arena.requests, mod.arena.plan);
-  const width = 960, rowH = 18, left = 0, top = 18;
+  const width = 960, rowH = 34, left = 0, top = 18;
   const steps = data.lastStep - data.firstStep + 1;
   const scale = (width - 2) / Math.max(1, data.arenaBytes);
   const boxes = data.boxes.filter((b) => b.size > 0).map((b) => {
     const l = label(mod, b.id);
     const x = left + b.offset * scale, w = Math.max(1, b.size * scale);
     const y = top + (b.first - data.firstStep) * rowH, h = (b.last - b.first + 1) * rowH - 1;
-    return { label: l.text, cls: l.cls, offset: b.offset, size: b.size, first: b.first, last: b.last, x: x.toFixed(1), y, w: w.toFixed(1), h, tx: (x + 2).toFixed(1), ty: y + 12, showLabel: w > 70 };
+    return { label: l.text, cls: l.cls, offset: b.offset, size: b.size, first: b.first, last: b.last, x: x.toFixed(1), y, w: w.toFixed(1), h, tx: (x + 2).toFixed(1), ty: y + 14, showLabel: w > 90 };
   });
   const fmt = (n: number) => `${n.toLocaleString('en-US')} B`;
   return render('report/plan.html.hbs', {
-    model, planName: mod.report.memoryPlan, arenaText: fmt(mod.report.arena_bytes), layerText: fmt(mod.report.arena_bytes_layer),
+    model: basename(model), planName: mod.report.memoryPlan, arenaText: fmt(mod.report.arena_bytes), layerText: fmt(mod.report.arena_bytes_layer),
     peakText: fmt(peakLiveBytes(mod.arena.requests)), steps, boxCount: boxes.length, boxes, width, height: top + steps * rowH + 20,
     rows: [...boxes].sort((a, b) => a.offset - b.offset || a.first - b.first),
   });
