@@ -13,6 +13,8 @@ import { runNative } from './native.js';
 export interface EngineOptions {
   dumpTensorsDir?: string;
   modelPath?: string;
+  /** arena plan of the generated C; with dumpTensorsDir the default is 'layer', so every tensor exists */
+  memoryPlan?: 'layer' | 'stream';
 }
 
 export interface EngineResult {
@@ -37,7 +39,8 @@ const engines: Record<string, Engine> = {
 export const NATIVE_ENGINES = ['host', 'cortex-m4', 'cortex-m7', 'cortex-m33', 'cortex-m55', 'riscv32'] as const;
 for (const target of NATIVE_ENGINES) {
   engines[target] = async (graph, inputs, opts) => {
-    const r = await runNative(graph, inputs, { target, modelFile: opts.modelPath, traceDir: opts.dumpTensorsDir });
+    const memoryPlan = opts.memoryPlan ?? (opts.dumpTensorsDir ? 'layer' : 'stream');
+    const r = await runNative(graph, inputs, { target, modelFile: opts.modelPath, traceDir: opts.dumpTensorsDir, memoryPlan });
     if (opts.dumpTensorsDir && r.traced) dumpTensors(graph, r.traced, opts.dumpTensorsDir);
     return { outputs: r.outputs };
   };

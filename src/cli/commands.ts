@@ -50,13 +50,14 @@ export function registerCommands(program: Command): void {
     .requiredOption('--output <files>', 'comma-separated output files to write, one per model output')
     .addOption(new Option('--engine <engine>', 'which implementation runs the model').choices(engineNames()).default('reference'))
     .option('--dump-tensors <dir>', 'also write every intermediate tensor and a manifest.json to DIR')
+    .addOption(new Option('--memory-plan <plan>', 'arena plan of the generated C (default: stream; layer with --dump-tensors, so every tensor exists)').choices(['layer', 'stream']))
     .addHelpText('after', '\nExamples:\n  mnetc run model.tflite --input in.bin --output out.bin\n  mnetc run model.tflite --input in.bin --output out.bin --engine host')
-    .action(async (model: string, o: { input: string; output: string; engine: string; dumpTensors?: string }) => {
+    .action(async (model: string, o: { input: string; output: string; engine: string; dumpTensors?: string; memoryPlan?: 'layer' | 'stream' }) => {
       const graph = loadModel(model);
       const outFiles = splitList(o.output);
       if (outFiles.length !== graph.outputs.length) fail('MN400', `the model has ${graph.outputs.length} output tensor(s), ${outFiles.length} file(s) given`);
       const inputs = readInputs(graph, splitList(o.input));
-      const result = await runEngine(o.engine, graph, inputs, { dumpTensorsDir: o.dumpTensors, modelPath: model });
+      const result = await runEngine(o.engine, graph, inputs, { dumpTensorsDir: o.dumpTensors, modelPath: model, memoryPlan: o.memoryPlan });
       writeOutputs(graph, outFiles, result.outputs);
     });
 

@@ -3,12 +3,16 @@
  * streamed plan (default) and the layer-by-layer plan; a sanitizer build; and Cortex-M4 firmware under QEMU.
  * Skips cleanly without ../shared (the zoo fixtures cover the same paths there).
  */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { runEngine } from '../../src/api/engines.js';
 import { loadModel } from '../../src/api/model.js';
 import { runNative } from '../../src/api/native.js';
 import { compileGraph } from '../../src/codegen/index.js';
 import { canRun } from '../../src/targets/index.js';
-import { goldenCases, hasShared, SMALL_MODELS } from '../helpers/shared.js';
+import { goldenCases, hasShared, sharedDir, SMALL_MODELS } from '../helpers/shared.js';
 
 const models = hasShared ? SMALL_MODELS : [];
 
@@ -40,6 +44,24 @@ describe.skipIf(!hasShared)('generated C equals the TFLM goldens', () => {
     const r = await runNative(loadModel(c.modelPath), c.inputs, { target: 'cortex-m4', modelFile: c.modelPath, countInstructions: true });
     expect(Buffer.from(r.outputs[0]!).equals(Buffer.from(c.outputs[0]!))).toBe(true);
     expect(r.instructions).toBeGreaterThan(1_000_000);
+  });
+
+  it('--dump-tensors from the generated C matches every TFLM intermediate tensor it writes', async () => {
+    const m = 'mcunet_vww_80_int8_floatio';
+    const dir = mkdtempSync(join(tmpdir(), 'mnetc-dump-'));
+    const c = goldenCases(m)[0]!;
+    await runEngine('host', loadModel(c.modelPath), c.inputs, { dumpTensorsDir: dir, modelPath: c.modelPath });
+    const gold = JSON.parse(readFileSync(join(sharedDir, 'golden', m, 'tensors/manifest.json'), 'utf8')) as { tensors: { tensor_index: number; file: string }[] };
+    const mine = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { tensors: { tensor_index: number; file: string }[] };
+    let compared = 0;
+    for (const t of mine.tensors) {
+      const g = gold.tensors.find((x) => x.tensor_index === t.tensor_index);
+      if (!g) continue;
+      expect(readFileSync(join(dir, t.file)).equals(readFileSync(join(sharedDir, 'golden', m, 'tensors', g.file)))).toBe(true);
+      compared++;
+    }
+    // every TFLM tensor except the outputs of PAD ops, which mnetc folds into the convolutions
+    expect(compared).toBeGreaterThanOrEqual(gold.tensors.length - 4);
   });
 
   it('compiling twice gives identical bytes', () => {
