@@ -50,7 +50,27 @@ function timeMs(f: () => void, n = 3): number {
 }
 const pct = (a: number, b: number) => `${((100 * a) / b).toFixed(1)}%`;
 
+/** The zoo (test/fixtures/zoo): MACs, weights and arenas of every committed model. */
+export function zooTable(): string {
+  const zoo = join(packageRoot, 'test/fixtures/zoo');
+  if (!existsSync(zoo)) return '';
+  const manifest = JSON.parse(readFileSync(join(zoo, 'manifest.json'), 'utf8')) as { models: { name: string; variant: Record<string, unknown>; committed?: boolean }[] };
+  const rows: (string | number)[][] = [];
+  for (const m of manifest.models) {
+    if (!existsSync(join(zoo, `${m.name}.tflite`))) continue;
+    const g = loadModel(join(zoo, `${m.name}.tflite`));
+    const r = compileGraph(g, { name: 'zoo' }).report;
+    const io = `${g.tensors[g.inputs[0]!]!.dtype}/${g.tensors[g.outputs[0]!]!.dtype}`;
+    rows.push([m.name, g.tensors[g.inputs[0]!]!.shape.slice(1).join('x'), io, r.macs, r.weights_bytes, r.arena_bytes_layer, r.arena_bytes_stream]);
+  }
+  return formatTable(['model', 'input', 'I/O', 'MACs', 'weights B', 'arena layer B', 'arena stream B'], rows, [false, false, false, true, true, true, true]);
+}
+
 async function main(): Promise<void> {
+  if (args.includes('--zoo')) {
+    process.stdout.write(`${zooTable()}\n`);
+    return;
+  }
   const models = existsSync(join(shared, 'models'))
     ? Object.keys(arenaGoal).filter((m) => existsSync(join(shared, 'models', `${m}.tflite`)) && (!only || only.includes(m)))
     : [];

@@ -16,7 +16,8 @@ export function rowFields(layer: Layer, g: Graph): CField[] {
   const rowElems = elementCount(out.shape) / out.shape[1]!;
   return layer.fields.map((f) => {
     if (layer.kernel === 'mn_conv_1x1_s8' && f.name === 'pixels') return { ...f, value: out.shape[2]! };
-    if ((layer.kernel === 'mn_add_s8' || layer.kernel === 'mn_requantize') && f.name === 'size') return { ...f, value: rowElems };
+    const elementwise = ['mn_add_s8', 'mn_requantize', 'mn_lut_s8', 'mn_quantize_f32', 'mn_dequantize_f32'];
+    if (elementwise.includes(layer.kernel ?? '') && f.name === 'size') return { ...f, value: rowElems };
     return f;
   });
 }
@@ -26,7 +27,10 @@ export function emitRegion(g: Graph, regionId: string, region: StreamRegion, lay
   const rings = new Map(region.rings.map((r) => [r.tensor, r]));
   const base = (t: number) => (rings.has(t) ? `(a + ${arena.ringOffsets.get(`${regionId}:${t}`)}u)` : `(a + OFF_T${t})`);
   const ringRows = (t: number) => rings.get(t)?.ringRows ?? g.tensors[t]!.shape[1]!;
-  const rowPtr = (t: number) => `mn_ring_row(${base(t)}, ${ringRows(t)}, ${rowBytes(t)}, y)`;
+  const rowPtr = (t: number) => {
+    const p = `mn_ring_row(${base(t)}, ${ringRows(t)}, ${rowBytes(t)}, y)`;
+    return g.tensors[t]!.dtype === 'float32' ? `(float *)(void *)${p}` : p;
+  };
   const stages = region.stages.map((s, i) => {
     const layer = layers[i]!;
     const kernel = rowKernelName(layer.kernel === 'mn_conv_s8' ? 'mn_conv_row_s8' : layer.kernel === 'mn_dw_conv_s8' ? 'mn_dw_conv_row_s8' : layer.kernel!, families);

@@ -55,7 +55,7 @@ export interface StreamRegion {
   ringBytes: number;
 }
 
-const ELEMENTWISE = new Set(['add', 'relu', 'relu6', 'quantize']);
+const ELEMENTWISE = new Set(['add', 'relu', 'relu6', 'quantize', 'dequantize', 'hard_swish', 'logistic']);
 
 function shape4(g: Graph, t: number): number[] | null {
   const s = g.tensors[t]!.shape;
@@ -82,10 +82,11 @@ export function asStage(g: Graph, op: Op): Stage | null {
       const s = shape4(g, i);
       if (!s || g.tensors[i]!.data || elementCount(s) !== elementCount(os) || s[1] !== os[1]) return null;
     }
-    if (op.kind === 'quantize') {
-      const a = g.tensors[ins[0]!]!.dtype, b = g.tensors[out]!.dtype;
-      if (!((a === 'int8' || a === 'uint8') && (b === 'int8' || b === 'uint8'))) return null;
-    }
+    const a = g.tensors[ins[0]!]!.dtype, b = g.tensors[out]!.dtype;
+    const ints = new Set(['int8', 'uint8']);
+    if (op.kind === 'quantize' && !((ints.has(a) || a === 'float32') && ints.has(b))) return null;
+    if (op.kind === 'dequantize' && !(ints.has(a) && b === 'float32')) return null;
+    if ((op.kind === 'hard_swish' || op.kind === 'logistic') && !(a === 'int8' && b === 'int8')) return null;
     return { op, out, rows: os[1]!, deps: ins.map((tensor) => ({ tensor, stride: 1, pad: 0, k: 1, dil: 1 })) };
   }
   return null;
