@@ -11,6 +11,7 @@ import { goldenTest, randomInput } from '../api/golden-test.js';
 import { writeFileSync } from 'node:fs';
 import { planHtml, planText } from '../report/plan.js';
 import { evaluate } from '../api/evaluate.js';
+import { PROJECT_KINDS, projectHelp, writeProject, type ProjectKind } from '../codegen/project.js';
 import { readFileSync } from 'node:fs';
 
 function quantText(t: TensorSummary): string {
@@ -72,11 +73,20 @@ export function registerCommands(program: Command): void {
     .option('--report <file>', 'write the compile report as JSON to FILE')
     .option('--force', 'overwrite files in the output directory that mnetc did not generate')
     .option('--json', 'print the report as JSON instead of a summary')
-    .addHelpText('after', '\nExamples:\n  mnetc compile model.tflite -o out/\n  mnetc compile model.tflite -o out/ --name person --report out/report.json')
-    .action((model: string, o: { output: string; name?: string; target: string; memoryPlan: MemoryPlanMode; report?: string; force?: boolean; json?: boolean }) => {
+    .addOption(new Option('--project <kind>', 'also write a buildable project around the module (self-test main)').choices([...PROJECT_KINDS]))
+    .option('--test-input <files>', 'with --project: the input the self-test embeds (default: a seeded random input)')
+    .addHelpText('after', `\nExamples:\n  mnetc compile model.tflite -o out/\n  mnetc compile model.tflite -o out/ --name person --report out/report.json\n  mnetc compile model.tflite -o proj/ --project stm32-cmake\n\n${projectHelp()}`)
+    .action((model: string, o: { output: string; name?: string; target: string; memoryPlan: MemoryPlanMode; report?: string; force?: boolean; json?: boolean; project?: string; testInput?: string }) => {
       const graph = loadModel(model);
-      const mod = compileGraph(graph, { name: o.name, modelFile: model, memoryPlan: o.memoryPlan });
-      const files = writeModule(mod, o.output, { force: o.force });
+      const mod = compileGraph(graph, { name: o.name, modelFile: model, memoryPlan: o.memoryPlan, target: o.target });
+      let files: string[];
+      let nextSteps: string[] = [];
+      if (o.project) {
+        const testInput = o.testInput ? readInputs(graph, splitList(o.testInput)) : undefined;
+        const p = writeProject(mod, o.project as ProjectKind, o.output, { force: o.force, testInput });
+        files = p.files;
+        nextSteps = p.build;
+      } else files = writeModule(mod, o.output, { force: o.force });
       if (o.report) writeFileSync(o.report, `${JSON.stringify(mod.report, null, 1)}\n`);
       if (o.json) {
         process.stdout.write(`${JSON.stringify(mod.report, null, 1)}\n`);
@@ -89,6 +99,7 @@ export function registerCommands(program: Command): void {
       process.stdout.write(`arena_bytes:   ${formatInt(r.arena_bytes)} (${formatBytes(r.arena_bytes)}, ${r.memoryPlan} plan)\n`);
       process.stdout.write(`weights_bytes: ${formatInt(r.weights_bytes)} (${formatBytes(r.weights_bytes)})\n`);
       process.stdout.write(`macs:          ${formatInt(r.macs)}\n`);
+      if (nextSteps.length) process.stdout.write(`\nbuild it:\n${nextSteps.map((c) => `  ${c}`).join('\n')}\n`);
     });
 
   program
