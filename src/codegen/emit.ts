@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import Handlebars from 'handlebars';
 import { elementCount, tensorBytes, type Graph, type Tensor } from '../ir/types.js';
 import type { ArenaPlan, Unit } from './arena.js';
-import { emitRegion, rowFields } from './stream-emit.js';
-import type { VariantFamily } from './variants.js';
+import { emitRegion, refKernelOf, rowFields } from './stream-emit.js';
+import { selectVariant, variantSupportFiles, type VariantFamily } from './variants.js';
 import type { CArray, CField, Layer } from './layers.js';
 import { floatLiteral } from './lower.js';
 import { packageRoot, VERSION } from './paths.js';
@@ -202,7 +202,17 @@ export function emitModule(graph: Graph, units: Unit[], arena: ArenaPlan, opts: 
   };
   const direct = layers.map((l) => l.kernelFile).filter((f): f is string => f !== null);
   if (regionFunctions.length) direct.push('mn_ring_rows.c');
-  const kernelFiles = [...new Set(direct.flatMap((f) => [f, ...(KERNEL_DEPS[f] ?? [])]))].sort();
+  // streamed convolutions call row kernels, whose optimised variants live in files of their own
+  for (const l of streamed) {
+    const ref = refKernelOf(l);
+    const rowRef = ref === 'mn_conv_s8' ? 'mn_conv_row_s8' : ref === 'mn_dw_conv_s8' ? 'mn_dw_conv_row_s8' : null;
+    const v = rowRef ? selectVariant(rowRef, opts.families) : undefined;
+    if (v) direct.push(v.file);
+  }
+  const withDeps = [...new Set(direct.flatMap((f) => [f, ...(KERNEL_DEPS[f] ?? [])]))];
+  // optimised variants fall back on (and call into) reference kernel files
+  const support = variantSupportFiles(withDeps).filter((f) => f.startsWith('src/')).map((f) => f.slice(4));
+  const kernelFiles = [...new Set([...withDeps, ...support].flatMap((f) => [f, ...(KERNEL_DEPS[f] ?? [])]))].sort();
   const sources = [`${name}.c`, `${name}_weights.c`, ...kernelFiles];
   const files = new Map<string, string>([
     [`${name}.h`, render('module/model.h.hbs', data)],

@@ -10,14 +10,20 @@ import { render } from './emit.js';
 import type { CField, Layer } from './layers.js';
 import { rowKernelName, type VariantFamily } from './variants.js';
 
+/** The reference kernel a layer's (possibly optimised) kernel implements. */
+export function refKernelOf(layer: Layer): string {
+  return (layer.kernel ?? '').replace(/_(dsp|mve|rv32)$/, '');
+}
+
 /** Per-row parameter fields: the row kernels see one row's pixels / elements. */
 export function rowFields(layer: Layer, g: Graph): CField[] {
+  const ref = refKernelOf(layer);
   const out = g.tensors[layer.op.outputs[0]!]!;
   const rowElems = elementCount(out.shape) / out.shape[1]!;
   return layer.fields.map((f) => {
-    if (layer.kernel === 'mn_conv_1x1_s8' && f.name === 'pixels') return { ...f, value: out.shape[2]! };
+    if (ref === 'mn_conv_1x1_s8' && f.name === 'pixels') return { ...f, value: out.shape[2]! };
     const elementwise = ['mn_add_s8', 'mn_requantize', 'mn_lut_s8', 'mn_quantize_f32', 'mn_dequantize_f32'];
-    if (elementwise.includes(layer.kernel ?? '') && f.name === 'size') return { ...f, value: rowElems };
+    if (elementwise.includes(ref) && f.name === 'size') return { ...f, value: rowElems };
     return f;
   });
 }
@@ -33,8 +39,9 @@ export function emitRegion(g: Graph, regionId: string, region: StreamRegion, lay
   };
   const stages = region.stages.map((s, i) => {
     const layer = layers[i]!;
-    const kernel = rowKernelName(layer.kernel === 'mn_conv_s8' ? 'mn_conv_row_s8' : layer.kernel === 'mn_dw_conv_s8' ? 'mn_dw_conv_row_s8' : layer.kernel!, families);
-    const convRows = layer.kernel === 'mn_conv_s8' || layer.kernel === 'mn_dw_conv_s8';
+    const ref = refKernelOf(layer);
+    const convRows = ref === 'mn_conv_s8' || ref === 'mn_dw_conv_s8';
+    const kernel = rowKernelName(ref === 'mn_conv_s8' ? 'mn_conv_row_s8' : ref === 'mn_dw_conv_s8' ? 'mn_dw_conv_row_s8' : ref, families);
     const d = s.deps[0]!;
     return {
       index: i, fn: `${regionId}_${layer.id}_row`, kernel, params: layer.id, convRows, rows: s.rows,

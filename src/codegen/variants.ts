@@ -2,22 +2,230 @@
  * Kernel variants: per-architecture implementations of a reference kernel, chosen at compile time by target.
  * A variant keeps the reference kernel's parameter struct and results (bit-exact); it may ask for its
  * constant data in another order (a weight transform applied at compile time).
+ *
+ * The weight formats are documented in runtime-c/include/mn_kernels_opt.h. Each one is a pure function of
+ * (variant, layer shape): a layer call and a row-streamed call of the same layer (rowKernelName) read the
+ * same reordered bytes, so applyVariants must run on the layers whose params the streamed code uses.
  */
-import type { Layer } from './layers.js';
+import type { CArray, CField, Layer } from './layers.js';
 
-/** Variant families a target can use, in order of preference (from src/targets Target.kernels). */
+/** Variant families a target can use (from src/targets Target.kernels); their order does not matter. */
 export type VariantFamily = 'ref' | 'dsp' | 'mve' | 'rv32';
+
+/** Which variant wins when a target offers several (the instruction counts in bench/kernels.ts decide). */
+const FAMILY_PRIORITY: readonly VariantFamily[] = ['mve', 'dsp', 'rv32'];
+
+/** The layer-shape numbers the weight formats depend on (parameter-struct field names). */
+export type ShapeFields = Record<string, number>;
+
+export interface KernelVariant {
+  /** C function of the variant */
+  fn: string;
+  /** reference C function it replaces (a layer kernel or a row kernel) */
+  ref: string;
+  family: Exclude<VariantFamily, 'ref'>;
+  /** runtime-c/src file defining `fn` */
+  file: string;
+  /** other runtime-c files the variant's file needs (relative to runtime-c/) */
+  needs: readonly string[];
+  /** name of the weight format (mn_kernels_opt.h) and the transform; identity when the format does not apply */
+  format?: { name: string; applies(s: ShapeFields): boolean; reorder(s: ShapeFields, ref: Uint8Array): Uint8Array };
+}
+
+const OPT_H = 'include/mn_kernels_opt.h';
+
+// ---------------------------------------------------------------------------------------------------------
+// weight formats (the C side reads them; see mn_kernels_opt.h)
+
+const need = (s: ShapeFields, k: string): number => {
+  const v = s[k];
+  if (v === undefined || !Number.isInteger(v)) throw new Error(`variants: shape field '${k}' missing`);
+  return v;
+};
+
+/** MN_FMT_1X1_PAIR4: output-channel pairs x input-channel quads, SXTB16 lane order. ref: [out_c][in_c]. */
+export function format1x1Pair4(s: ShapeFields, ref: Uint8Array): Uint8Array {
+  const inC = need(s, 'in_c'), outC = need(s, 'out_c');
+  const cp = (inC + 3) & ~3, ocp = (outC + 1) & ~1;
+  if (ref.length !== inC * outC) throw new Error(`variants: 1x1 weights have ${ref.length} bytes, expected ${inC * outC}`);
+  const out = new Uint8Array(ocp * cp);
+  for (let oc = 0; oc < outC; oc++) {
+    for (let c = 0; c < inC; c++) {
+      out[(oc >> 1) * cp * 2 + (c >> 2) * 8 + (c & 1) * 4 + ((c >> 1) & 1) * 2 + (oc & 1)] = ref[oc * inC + c]!;
+    }
+  }
+  return out;
+}
+
+/** MN_FMT_1X1_QUAD: groups of 4 output channels, input-channel major inside a group. ref: [out_c][in_c]. */
+export function format1x1Quad(s: ShapeFields, ref: Uint8Array): Uint8Array {
+  const inC = need(s, 'in_c'), outC = need(s, 'out_c');
+  const ocq = (outC + 3) & ~3;
+  if (ref.length !== inC * outC) throw new Error(`variants: 1x1 weights have ${ref.length} bytes, expected ${inC * outC}`);
+  const out = new Uint8Array(ocq * inC);
+  for (let oc = 0; oc < outC; oc++) {
+    for (let c = 0; c < inC; c++) out[(oc >> 2) * inC * 4 + c * 4 + (oc & 3)] = ref[oc * inC + c]!;
+  }
+  return out;
+}
+
+export const CONV_PAIR_MAX_K = 256; // MN_CONV_PAIR_MAX_K in mn_kernels_opt.h
+
+export function convPairApplies(s: ShapeFields): boolean {
+  return need(s, 'groups') === 1 && need(s, 'k_h') * need(s, 'k_w') * need(s, 'in_c') <= CONV_PAIR_MAX_K;
+}
+
+/** MN_FMT_CONV_PAIR: output-channel pairs x k-pairs (k = (ky, kx, ic) flattened). ref: [out_c][k_h][k_w][in_c]. */
+export function formatConvPair(s: ShapeFields, ref: Uint8Array): Uint8Array {
+  const outC = need(s, 'out_c');
+  const k = need(s, 'k_h') * need(s, 'k_w') * need(s, 'in_c');
+  const kp = (k + 1) & ~1, ocp = (outC + 1) & ~1;
+  if (ref.length !== k * outC) throw new Error(`variants: conv weights have ${ref.length} bytes, expected ${k * outC}`);
+  const out = new Uint8Array(ocp * kp);
+  for (let oc = 0; oc < outC; oc++) {
+    for (let j = 0; j < k; j++) out[(oc >> 1) * kp * 2 + (j >> 1) * 4 + (j & 1) * 2 + (oc & 1)] = ref[oc * k + j]!;
+  }
+  return out;
+}
+
+export function dw3x3Applies(s: ShapeFields): boolean {
+  const sw = need(s, 'stride_w');
+  return (
+    need(s, 'k_h') === 3 && need(s, 'k_w') === 3 && need(s, 'dil_w') === 1 && need(s, 'depth_mult') === 1 && (sw === 1 || sw === 2)
+  );
+}
+
+/** MN_FMT_DW3X3: per channel 5 words of doubled int16 tap pairs + the int32 sum of the 9 taps. ref: [3][3][out_c]. */
+export function formatDw3x3(s: ShapeFields, ref: Uint8Array): Uint8Array {
+  const outC = need(s, 'out_c');
+  if (ref.length !== 9 * outC) throw new Error(`variants: depthwise weights have ${ref.length} bytes, expected ${9 * outC}`);
+  const w = new Int8Array(ref.buffer, ref.byteOffset, ref.byteLength);
+  const at = (ky: number, kx: number, c: number) => 2 * w[(ky * 3 + kx) * outC + c]!;
+  const out = new Uint8Array(24 * outC);
+  const dv = new DataView(out.buffer);
+  for (let c = 0; c < outC; c++) {
+    const o = 24 * c;
+    const pairs: [number, number][] = [
+      [at(0, 0, c), at(1, 0, c)],
+      [at(0, 1, c), at(1, 1, c)],
+      [at(0, 2, c), at(1, 2, c)],
+      [at(2, 0, c), at(2, 1, c)],
+      [0, at(2, 2, c)],
+    ];
+    pairs.forEach(([lo, hi], i) => {
+      dv.setInt16(o + 4 * i, lo, true);
+      dv.setInt16(o + 4 * i + 2, hi, true);
+    });
+    let sum = 0;
+    for (let t = 0; t < 9; t++) sum += w[t * outC + c]!;
+    dv.setInt32(o + 20, sum, true);
+  }
+  return out;
+}
+
+const always = () => true;
+
+// ---------------------------------------------------------------------------------------------------------
+// the variant table
+
+const CONV_ROW_NEEDS = [OPT_H, 'src/mn_conv_s8.c', 'src/mn_rows_for_output.c'];
+const DW_ROW_NEEDS = [OPT_H, 'src/mn_dw_conv_rows_s8_dsp.c', 'src/mn_dw_conv_s8.c', 'src/mn_rows_for_output.c'];
+const PAIR4 = { name: 'MN_FMT_1X1_PAIR4', applies: always, reorder: format1x1Pair4 };
+const QUAD = { name: 'MN_FMT_1X1_QUAD', applies: always, reorder: format1x1Quad };
+const CONV_PAIR = { name: 'MN_FMT_CONV_PAIR', applies: convPairApplies, reorder: formatConvPair };
+const DW3X3 = { name: 'MN_FMT_DW3X3', applies: dw3x3Applies, reorder: formatDw3x3 };
+
+export const KERNEL_VARIANTS: readonly KernelVariant[] = [
+  { fn: 'mn_conv_1x1_s8_mve', ref: 'mn_conv_1x1_s8', family: 'mve', file: 'mn_conv_1x1_s8_mve.c', needs: [OPT_H] },
+  { fn: 'mn_conv_1x1_s8_dsp', ref: 'mn_conv_1x1_s8', family: 'dsp', file: 'mn_conv_1x1_s8_dsp.c', needs: [OPT_H], format: PAIR4 },
+  { fn: 'mn_conv_1x1_s8_rv32', ref: 'mn_conv_1x1_s8', family: 'rv32', file: 'mn_conv_1x1_s8_rv32.c', needs: [OPT_H], format: QUAD },
+  {
+    fn: 'mn_conv_s8_dsp', ref: 'mn_conv_s8', family: 'dsp', file: 'mn_conv_s8_dsp.c',
+    needs: ['src/mn_conv_row_s8_dsp.c', ...CONV_ROW_NEEDS], format: CONV_PAIR,
+  },
+  { fn: 'mn_conv_row_s8_dsp', ref: 'mn_conv_row_s8', family: 'dsp', file: 'mn_conv_row_s8_dsp.c', needs: CONV_ROW_NEEDS, format: CONV_PAIR },
+  {
+    fn: 'mn_dw_conv_s8_dsp', ref: 'mn_dw_conv_s8', family: 'dsp', file: 'mn_dw_conv_s8_dsp.c',
+    needs: DW_ROW_NEEDS, format: DW3X3,
+  },
+  { fn: 'mn_dw_conv_row_s8_dsp', ref: 'mn_dw_conv_row_s8', family: 'dsp', file: 'mn_dw_conv_row_s8_dsp.c', needs: DW_ROW_NEEDS, format: DW3X3 },
+];
+
+/** The variant used for reference kernel `refKernel` on a target offering `families`, or undefined. */
+export function selectVariant(refKernel: string, families: readonly VariantFamily[]): KernelVariant | undefined {
+  for (const fam of FAMILY_PRIORITY) {
+    if (!families.includes(fam)) continue;
+    const v = KERNEL_VARIANTS.find((k) => k.ref === refKernel && k.family === fam);
+    if (v) return v;
+  }
+  return undefined;
+}
+
+/** The variant's weight bytes for a layer of this shape (the reference bytes when its format does not apply). */
+export function variantWeights(v: KernelVariant, shape: ShapeFields, ref: Uint8Array): Uint8Array {
+  return v.format && v.format.applies(shape) ? v.format.reorder(shape, ref) : ref;
+}
+
+/**
+ * runtime-c files (relative to runtime-c/) a module needs besides the ones its layers name in kernelFile:
+ * the variants' header and the files their code calls (reference kernels used as fallbacks, row kernels).
+ * Pass the layers' kernelFile values (file names in runtime-c/src).
+ */
+export function variantSupportFiles(kernelFiles: readonly string[]): string[] {
+  const out = new Set<string>();
+  const todo = [...kernelFiles];
+  while (todo.length) {
+    const f = todo.pop()!;
+    const v = KERNEL_VARIANTS.find((k) => k.file === f);
+    if (!v) continue;
+    for (const n of v.needs) {
+      if (out.has(n)) continue;
+      out.add(n);
+      if (n.startsWith('src/')) todo.push(n.slice(4));
+    }
+  }
+  for (const f of kernelFiles) out.delete(`src/${f}`);
+  return [...out].sort();
+}
+
+function shapeOf(fields: readonly CField[]): ShapeFields {
+  const s: ShapeFields = {};
+  for (const f of fields) if (typeof f.value === 'number') s[f.name] = f.value;
+  return s;
+}
 
 /**
  * Rewrites layers to use the best variant available for `families`. Every kernel function named in a layer
  * (including the row kernels that streamed blocks call) is looked up. The reference kernel stays when no
- * variant exists.
+ * variant exists. A variant with a weight format gets a copy of the layer whose weights array holds the
+ * reordered bytes (the parameter struct keeps pointing at the same symbol); the input layers are not modified.
  */
-export function applyVariants(layers: Layer[], _families: readonly VariantFamily[]): Layer[] {
-  return layers;
+export function applyVariants(layers: Layer[], families: readonly VariantFamily[]): Layer[] {
+  return layers.map((layer) => {
+    if (!layer.kernel) return layer;
+    const v = selectVariant(layer.kernel, families);
+    if (!v) return layer;
+    const notes = [...layer.notes, `kernel variant ${v.fn} (${v.family}) of ${v.ref}`];
+    let arrays = layer.arrays;
+    if (v.format) {
+      const shape = shapeOf(layer.fields);
+      if (v.format.applies(shape)) {
+        const wf = layer.fields.find((f) => f.name === 'weights');
+        const symbol = typeof wf?.value === 'string' ? wf.value : undefined;
+        const idx = layer.arrays.findIndex((a) => a.symbol === symbol);
+        const arr = idx >= 0 ? layer.arrays[idx]! : undefined;
+        if (!arr || !arr.bytes) throw new Error(`variants: layer ${layer.id} has no weights bytes for ${v.fn}`);
+        const bytes = v.format.reorder(shape, arr.bytes);
+        const next: CArray = { ...arr, bytes, comment: `${arr.comment}, reordered to ${v.format.name} for ${v.fn}` };
+        arrays = layer.arrays.map((a, i) => (i === idx ? next : a));
+        notes.push(`weights in ${v.format.name} order (${bytes.length} bytes, mn_kernels_opt.h)`);
+      }
+    }
+    return { ...layer, kernel: v.fn, kernelFile: v.file, arrays, notes };
+  });
 }
 
 /** The C function a streamed block calls for `refKernel` on these targets (identity without a variant). */
-export function rowKernelName(refKernel: string, _families: readonly VariantFamily[]): string {
-  return refKernel;
+export function rowKernelName(refKernel: string, families: readonly VariantFamily[]): string {
+  return selectVariant(refKernel, families)?.fn ?? refKernel;
 }

@@ -1,0 +1,71 @@
+/*
+ * mn_kernels_opt.h - per-architecture kernel variants: prototypes, weight formats, shared inline helpers.
+ *
+ * Every variant takes the same parameter struct as its reference kernel (mn_kernels.h) and produces
+ * bit-identical output. Some variants read `weights` in their own layout (a "format"), produced at compile
+ * time by src/codegen/variants.ts; the format is a pure function of the kernel and the layer's shape, so a
+ * layer call and a row-streamed call of the same layer read the same bytes. Formats are documented below
+ * and in each variant's file; each variant also contains a portable C path that reads its format, so
+ * every file compiles and runs (slowly) on any target (the DSP/MVE code is guarded by
+ * __ARM_FEATURE_DSP / __ARM_FEATURE_MVE).
+ *
+ * Weight arrays in a variant format must be 4-byte aligned (mnetc emits them 16-byte aligned).
+ *
+ * Variant                  reference kernel     weights
+ * mn_conv_1x1_s8_dsp       mn_conv_1x1_s8       MN_FMT_1X1_PAIR4  (always)
+ * mn_conv_1x1_s8_mve       mn_conv_1x1_s8       reference order
+ * mn_conv_1x1_s8_rv32      mn_conv_1x1_s8       MN_FMT_1X1_QUAD   (always)
+ * mn_conv_row_s8_dsp       mn_conv_row_s8       MN_FMT_CONV_PAIR  when groups == 1 and k_h*k_w*in_c <= 256
+ * mn_conv_s8_dsp           mn_conv_s8           as mn_conv_row_s8_dsp
+ * mn_dw_conv_row_s8_dsp    mn_dw_conv_row_s8    MN_FMT_DW3X3      when k_h == k_w == 3, dil_w == 1,
+ * mn_dw_conv_s8_dsp        mn_dw_conv_s8                          depth_mult == 1, stride_w in {1, 2}
+ * (mn_dw_conv_rows_s8_dsp: the multi-row kernel both call; same format)
+ * Outside those conditions the weights stay in reference order and the variant calls the reference.
+ *
+ * MN_FMT_1X1_PAIR4: out_c padded to even (OCp), in_c padded to a multiple of 4 (Cp), pads are 0. For each
+ *   output-channel pair (a = 2p, b = 2p + 1) and input-channel quad q, 8 bytes:
+ *     a[4q] b[4q] a[4q+2] b[4q+2]   a[4q+1] b[4q+1] a[4q+3] b[4q+3]
+ *   (SXTB16 of the first word gives a's channels 4q and 4q+2, SXTB16 ROR 8 gives b's). OCp * Cp bytes.
+ * MN_FMT_1X1_QUAD: out_c padded to a multiple of 4 (OCq), pads 0. For each group g of 4 output channels and
+ *   each input channel c, 4 bytes w[4g][c] w[4g+1][c] w[4g+2][c] w[4g+3][c]. OCq * in_c bytes.
+ * MN_FMT_CONV_PAIR: K = k_h * k_w * in_c in the reference order (ky, kx, ic), padded to even (Kp);
+ *   out_c padded to even; for each output-channel pair (a, b) and k-pair s, 4 bytes a[2s] b[2s] a[2s+1] b[2s+1].
+ *   OCp * Kp bytes.
+ * MN_FMT_DW3X3: per channel c, 6 little-endian int32 words (24 bytes); words 0..4 hold int16 pairs
+ *   (low half first) of doubled weights w2 = 2 * w[ky][kx][c]:
+ *     (w2[0][0], w2[1][0]) (w2[0][1], w2[1][1]) (w2[0][2], w2[1][2]) (w2[2][0], w2[2][1]) (0, w2[2][2])
+ *   word 5 is sum over the 9 taps of w[ky][kx][c]. 24 * out_c bytes.
+ */
+#ifndef MN_KERNELS_OPT_H
+#define MN_KERNELS_OPT_H
+
+#include <stdint.h>
+#include "mn_kernels.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+void mn_conv_1x1_s8_dsp(const mn_conv_1x1_params *p, const int8_t *in, int8_t *out);
+void mn_conv_1x1_s8_mve(const mn_conv_1x1_params *p, const int8_t *in, int8_t *out);
+void mn_conv_1x1_s8_rv32(const mn_conv_1x1_params *p, const int8_t *in, int8_t *out);
+void mn_conv_row_s8_dsp(const mn_conv_params *p, const int8_t *const *rows, int8_t *out_row);
+void mn_conv_s8_dsp(const mn_conv_params *p, const int8_t *in, int8_t *out);
+void mn_dw_conv_row_s8_dsp(const mn_dw_conv_params *p, const int8_t *const *rows, int8_t *out_row);
+void mn_dw_conv_s8_dsp(const mn_dw_conv_params *p, const int8_t *in, int8_t *out);
+/* nrows consecutive output rows of a depthwise convolution with MN_DW3X3_APPLIES(p) (other shapes: the
+ * reference row by row): rows[3 * r + ky] is the input row read with filter row ky by output row r (NULL
+ * outside the image), out the first output row; weights in MN_FMT_DW3X3. Sharing per-channel work between
+ * rows makes narrow layers (6x6, 3x3) much cheaper than nrows single-row calls. */
+void mn_dw_conv_rows_s8_dsp(const mn_dw_conv_params *p, const int8_t *const *rows, int32_t nrows, int8_t *out);
+
+/* Does this shape use MN_FMT_CONV_PAIR / MN_FMT_DW3X3 (the TypeScript twins are in src/codegen/variants.ts)? */
+#define MN_CONV_PAIR_MAX_K 256
+#define MN_CONV_PAIR_APPLIES(p) ((p)->groups == 1 && (p)->k_h * (p)->k_w * (p)->in_c <= MN_CONV_PAIR_MAX_K)
+#define MN_DW3X3_APPLIES(p)                                                                                     \
+  ((p)->k_h == 3 && (p)->k_w == 3 && (p)->dil_w == 1 && (p)->depth_mult == 1 && ((p)->stride_w == 1 || (p)->stride_w == 2))
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* MN_KERNELS_OPT_H */
