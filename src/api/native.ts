@@ -22,13 +22,18 @@ export interface NativeRunOptions extends CompileOptions {
   extraCflags?: string[];
   /** write every layer's output tensor into this directory (t<index>.bin) */
   traceDir?: string;
+  /** mark every layer boundary for the instruction counter (per-layer instructions in `marks`) */
+  profile?: boolean;
   countInstructions?: boolean;
   timeoutMs?: number;
 }
 
 export interface NativeRunResult {
   outputs: Uint8Array[];
+  /** instructions retired by one inference (between the runner's marks around invoke) */
   instructions?: number;
+  /** instructions between consecutive bench marks (with profile: one entry per layer or region) */
+  marks?: number[];
   /** tensor index -> bytes, when traced */
   traced?: Map<number, Uint8Array>;
   module: CompiledModule;
@@ -62,6 +67,7 @@ export async function buildNative(graph: Graph, opts: NativeRunOptions): Promise
   const runner = runnerSource(graph, module);
   const defines: Record<string, string> = {};
   if (opts.traceDir) defines[`${module.name.toUpperCase()}_TRACE`] = '1';
+  else if (opts.profile) defines[`${module.name.toUpperCase()}_PROFILE`] = '1';
   const h = createHash('sha256');
   h.update(`${VERSION}\n${target.name}\n${JSON.stringify(opts.extraCflags ?? [])}\n${JSON.stringify(defines)}\n`);
   for (const [f, text] of [...module.files].sort()) h.update(`${f}\n${text}\n`);
@@ -117,7 +123,11 @@ export async function runNative(graph: Graph, inputs: Uint8Array[], opts: Native
       }
     }
     const res: NativeRunResult = { outputs, module, elfPath };
-    if (r.instructions !== undefined) res.instructions = r.instructions;
+    // the inference alone: the marks bracket invoke (and, when profiling, every layer in between)
+    if (r.marks?.length) {
+      res.marks = r.marks;
+      res.instructions = r.marks.reduce((a, b) => a + b, 0);
+    } else if (r.instructions !== undefined) res.instructions = r.instructions;
     if (traced) res.traced = traced;
     return res;
   } finally {

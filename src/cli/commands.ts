@@ -11,6 +11,7 @@ import { goldenTest, randomInput } from '../api/golden-test.js';
 import { writeFileSync } from 'node:fs';
 import { planHtml, planText } from '../report/plan.js';
 import { evaluate } from '../api/evaluate.js';
+import { benchModel } from '../api/bench.js';
 import { PROJECT_KINDS, projectHelp, writeProject, type ProjectKind } from '../codegen/project.js';
 import { readFileSync } from 'node:fs';
 
@@ -186,5 +187,25 @@ export function registerCommands(program: Command): void {
         if (r.instructionsPerInference) process.stdout.write(`instructions:   ${formatInt(r.instructionsPerInference)} per inference (exact count under QEMU, not cycles)\n`);
       }
       if (r.agreement !== null && r.mismatches.length) fail('MN407', `${r.mismatches.length} predictions differ from --expected`);
+    });
+
+  program
+    .command('bench')
+    .description('exact instructions per layer and in total on a target under QEMU, MAC/instruction, arena and flash')
+    .argument('<model>', '.tflite file')
+    .addOption(new Option('--target <target>', 'target to run on').choices(['cortex-m4', 'cortex-m7', 'cortex-m33', 'cortex-m55', 'riscv32']).default('cortex-m4'))
+    .addOption(new Option('--memory-plan <plan>', 'arena planning').choices(['layer', 'stream']).default('stream'))
+    .option('--json', 'print JSON: {"instructions": N, "layers": [...], ...}')
+    .addHelpText('after', '\nExample:\n  mnetc bench model.tflite --target cortex-m4\nCounts are exact instructions retired (QEMU TCG plugin), not cycles.')
+    .action(async (model: string, o: { target: string; memoryPlan: 'layer' | 'stream'; json?: boolean }) => {
+      const r = await benchModel(loadModel(model), { target: o.target, memoryPlan: o.memoryPlan, modelFile: model });
+      if (o.json) {
+        process.stdout.write(`${JSON.stringify(r, null, 1)}\n`);
+        return;
+      }
+      const rows = r.layers.map((l) => [l.layers.join(','), l.ops.length > 60 ? `${l.ops.slice(0, 59)}…` : l.ops, l.kernel, l.macs, l.instructions, l.macs ? (l.macs / l.instructions).toFixed(2) : '-']);
+      process.stdout.write(`${formatTable(['layers', 'op', 'kernel', 'MACs', 'instructions', 'MAC/insn'], rows, [false, false, false, true, true, true])}\n\n`);
+      process.stdout.write(`target ${r.target}: ${formatInt(r.instructions)} instructions per inference, ${formatInt(r.macs)} MACs (${(r.macs / r.instructions).toFixed(2)} MAC/instruction)\n`);
+      process.stdout.write(`arena ${formatInt(r.arena_bytes)} B; flash: weights ${formatInt(r.flash.weights)} B + code and constants ${formatInt(r.flash.text)} B (whole firmware)\n`);
     });
 }

@@ -7,6 +7,7 @@ import { basename, join } from 'node:path';
 import { fail } from '../diagnostics.js';
 import { tensorBytes, type Graph } from '../ir/types.js';
 import { planUnits, type ArenaPlan, type Unit } from './arena.js';
+import { depthwiseSingleChannelToConv } from '../passes/dw-to-conv.js';
 import { foldPad } from '../passes/fold-pad.js';
 import { planStreaming } from '../passes/stream.js';
 import { getTarget } from '../targets/index.js';
@@ -87,7 +88,7 @@ export function compileGraph(graph: Graph, opts: CompileOptions = {}): CompiledM
   const memoryPlan = opts.memoryPlan ?? 'stream';
   const target = getTarget(opts.target ?? 'host');
   const families = target.kernels;
-  const g = foldPad(graph);
+  const g = depthwiseSingleChannelToConv(foldPad(graph));
   const layers = applyVariants(lowerGraph(g), families);
   const layerUnits: Unit[] = layers.map((layer) => ({ kind: 'layer', layer }));
   const streamUnits = streamingUnits(g, layers);

@@ -4,6 +4,7 @@ import { randomInput } from '../../src/api/golden-test.js';
 import { compileGraph } from '../../src/codegen/index.js';
 import { interpret } from '../../src/interp/index.js';
 import { foldPad } from '../../src/passes/fold-pad.js';
+import { depthwiseSingleChannelToConv } from '../../src/passes/dw-to-conv.js';
 import { planStreaming } from '../../src/passes/stream.js';
 import { IrBuilder } from '../helpers/ir-builder.js';
 
@@ -65,5 +66,19 @@ describe('streaming saves memory honestly', () => {
     expect(f.ops.some((o) => o.kind === 'pad')).toBe(false);
     const inputs = [randomInput(g.tensors[g.inputs[0]!]!, 9)];
     expect(Buffer.from(interpret(f, inputs).outputs[0]!).equals(Buffer.from(interpret(g, inputs).outputs[0]!))).toBe(true);
+  });
+});
+
+describe('depthwise over one channel becomes a convolution', () => {
+  it('gives identical results and a conv2d op', () => {
+    const b = new IrBuilder();
+    const x = b.tensor('input', [1, 9, 9, 1], 0.02, -5);
+    const d = b.dw(x, 3, 2, 'relu6');
+    const g = b.graph(x, d);
+    expect(g.ops[0]!.kind).toBe('depthwise_conv2d');
+    const r = depthwiseSingleChannelToConv(g);
+    expect(r.ops[0]!.kind).toBe('conv2d');
+    const inputs = [randomInput(g.tensors[x]!, 3)];
+    expect(Buffer.from(interpret(r, inputs).outputs[0]!).equals(Buffer.from(interpret(g, inputs).outputs[0]!))).toBe(true);
   });
 });
