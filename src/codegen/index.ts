@@ -91,9 +91,8 @@ export function compileGraph(graph: Graph, opts: CompileOptions = {}): CompiledM
   const g = depthwiseSingleChannelToConv(foldPad(graph));
   const layers = applyVariants(lowerGraph(g), families);
   const layerUnits: Unit[] = layers.map((layer) => ({ kind: 'layer', layer }));
-  const streamUnits = streamingUnits(g, layers);
   const layerArena = planUnits(g, layerUnits);
-  const streamArena = planUnits(g, streamUnits);
+  const { units: streamUnits, arena: streamArena } = pruneRegions(g, streamingUnits(g, layers));
   const units = memoryPlan === 'stream' ? streamUnits : layerUnits;
   const arena = memoryPlan === 'stream' ? streamArena : layerArena;
   const emitted = emitModule(g, units, arena, { name, modelFile: basename(opts.modelFile ?? 'model.tflite'), memoryPlan, families });
@@ -123,6 +122,25 @@ export function compileGraph(graph: Graph, opts: CompileOptions = {}): CompiledM
     ...emitted.kernelFiles.map((f) => `src/${f}`),
   ];
   return { name, files: emitted.files, runtimeFiles, report, layers, arena, units, graph: g };
+}
+
+/**
+ * Streaming costs some instructions (per-row calls); it only pays where it lowers the peak. Each region, the
+ * one with the fewest ring bytes first, is run layer by layer instead whenever that does not grow the arena.
+ */
+export function pruneRegions(g: Graph, units: Unit[]): { units: Unit[]; arena: ArenaPlan } {
+  let best = units;
+  let arena = planUnits(g, units);
+  const order = units.flatMap((u) => (u.kind === 'region' ? [u] : [])).sort((a, b) => a.region.ringBytes - b.region.ringBytes || a.id.localeCompare(b.id));
+  for (const r of order) {
+    const trial = best.flatMap((u): Unit[] => (u === r ? r.layers.map((layer) => ({ kind: 'layer' as const, layer })) : [u]));
+    const a = planUnits(g, trial);
+    if (a.arenaBytes <= arena.arenaBytes) {
+      best = trial;
+      arena = a;
+    }
+  }
+  return { units: best, arena };
 }
 
 /** Groups layers into streamed regions where src/passes/stream.ts finds them worthwhile. */
