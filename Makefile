@@ -13,6 +13,10 @@ test: setup
 bench: build
 	npm run bench --silent
 
+# A 5-minute fuzzing campaign (test/fuzz, bench/fuzz.ts); findings are saved to test/fixtures/fuzz/.
+fuzz: build
+	node dist/bench/fuzz.js --seconds 300
+
 clean:
 	rm -rf dist build
 

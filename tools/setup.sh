@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 pkgs=(gcc make gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm qemu-system-misc
-      gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf cmake cppcheck)
+      gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf cmake cppcheck chromium)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -14,6 +14,9 @@ import { evaluate } from '../api/evaluate.js';
 import { benchModel } from '../api/bench.js';
 import { PROJECT_KINDS, projectHelp, writeProject, type ProjectKind } from '../codegen/project.js';
 import { readFileSync } from 'node:fs';
+import { formatTopClasses, modelLabels, parseNumberList, readInputFiles, topClasses } from '../api/image.js';
+import { createProgress } from './progress.js';
+import { registerReportCommand } from './report-command.js';
 
 function quantText(t: TensorSummary): string {
   if (t.scale === undefined) return t.dtype;
@@ -46,21 +49,29 @@ export function registerCommands(program: Command): void {
 
   program
     .command('run')
-    .description('run the model on raw input files and write raw output files')
+    .description('run the model on raw input files or images and write raw output files')
     .argument('<model>', '.tflite file')
-    .requiredOption('--input <files>', 'comma-separated raw input files, one per model input (model dtype and layout)')
-    .requiredOption('--output <files>', 'comma-separated output files to write, one per model output')
+    .requiredOption('--input <files>', 'comma-separated input files, one per model input: raw bytes (model dtype and layout) or images (.png/.jpg/.jpeg/.bmp/.gif/.tif)')
+    .option('--output <files>', 'comma-separated output files to write, one per model output')
     .addOption(new Option('--engine <engine>', 'which implementation runs the model').choices(engineNames()).default('reference'))
     .option('--dump-tensors <dir>', 'also write every intermediate tensor and a manifest.json to DIR')
     .addOption(new Option('--memory-plan <plan>', 'arena plan of the generated C (default: stream; layer with --dump-tensors, so every tensor exists)').choices(['layer', 'stream']))
-    .addHelpText('after', '\nExamples:\n  mnetc run model.tflite --input in.bin --output out.bin\n  mnetc run model.tflite --input in.bin --output out.bin --engine host')
-    .action(async (model: string, o: { input: string; output: string; engine: string; dumpTensors?: string; memoryPlan?: 'layer' | 'stream' }) => {
+    .option('--mean <values>', 'image inputs: per-channel mean, x = (pixel - mean) / std (default: model metadata, else 127.5)')
+    .option('--std <values>', 'image inputs: per-channel std (default: model metadata, else 127.5)')
+    .option('--top <k>', 'print the K best classes of output 0 (with labels when known)')
+    .option('--labels <file>', 'class names for --top, one per line (default: from the model metadata)')
+    .addHelpText('after', '\nExamples:\n  mnetc run model.tflite --input in.bin --output out.bin\n  mnetc run model.tflite --input in.bin --output out.bin --engine host\n  mnetc run model.tflite --input photo.jpg --top 5 --labels labels.txt')
+    .action(async (model: string, o: { input: string; output?: string; engine: string; dumpTensors?: string; memoryPlan?: 'layer' | 'stream'; mean?: string; std?: string; top?: string; labels?: string }) => {
       const graph = loadModel(model);
       const outFiles = splitList(o.output);
-      if (outFiles.length !== graph.outputs.length) fail('MN400', `the model has ${graph.outputs.length} output tensor(s), ${outFiles.length} file(s) given`);
-      const inputs = readInputs(graph, splitList(o.input));
+      const top = o.top === undefined ? 0 : Number(o.top);
+      if (!Number.isInteger(top) || top < 0) fail('MN405', `--top must be a whole number, got ${o.top}`);
+      if (!outFiles.length && !top) fail('MN400', 'give --output FILES, --top K or both');
+      if (outFiles.length && outFiles.length !== graph.outputs.length) fail('MN400', `the model has ${graph.outputs.length} output tensor(s), ${outFiles.length} file(s) given`);
+      const inputs = await readInputFiles(graph, splitList(o.input), { mean: o.mean ? parseNumberList(o.mean, '--mean') : undefined, std: o.std ? parseNumberList(o.std, '--std') : undefined });
       const result = await runEngine(o.engine, graph, inputs, { dumpTensorsDir: o.dumpTensors, modelPath: model, memoryPlan: o.memoryPlan });
-      writeOutputs(graph, outFiles, result.outputs);
+      if (outFiles.length) writeOutputs(graph, outFiles, result.outputs);
+      if (top) process.stdout.write(formatTopClasses(topClasses(graph, result.outputs, top, modelLabels(graph, { labelsFile: o.labels, modelBytes: new Uint8Array(readFileSync(model)) }))));
     });
 
   program
@@ -76,8 +87,10 @@ export function registerCommands(program: Command): void {
     .option('--json', 'print the report as JSON instead of a summary')
     .addOption(new Option('--project <kind>', 'also write a buildable project around the module (self-test main)').choices([...PROJECT_KINDS]))
     .option('--test-input <files>', 'with --project: the input the self-test embeds (default: a seeded random input)')
+    .option('--emit-ts', 'also write NAME.ts: typed host-side TypeScript bindings (I/O shapes, dtypes, quantization, labels, run())')
+    .option('--labels <file>', 'with --emit-ts: class names, one per line (default: from the model metadata)')
     .addHelpText('after', `\nExamples:\n  mnetc compile model.tflite -o out/\n  mnetc compile model.tflite -o out/ --name person --report out/report.json\n  mnetc compile model.tflite -o proj/ --project stm32-cmake\n\n${projectHelp()}`)
-    .action((model: string, o: { output: string; name?: string; target: string; memoryPlan: MemoryPlanMode; report?: string; force?: boolean; json?: boolean; project?: string; testInput?: string }) => {
+    .action(async (model: string, o: { output: string; name?: string; target: string; memoryPlan: MemoryPlanMode; report?: string; force?: boolean; json?: boolean; project?: string; testInput?: string; emitTs?: boolean; labels?: string }) => {
       const graph = loadModel(model);
       const mod = compileGraph(graph, { name: o.name, modelFile: model, memoryPlan: o.memoryPlan, target: o.target });
       let files: string[];
@@ -88,6 +101,10 @@ export function registerCommands(program: Command): void {
         files = p.files;
         nextSteps = p.build;
       } else files = writeModule(mod, o.output, { force: o.force });
+      if (o.emitTs) {
+        const { writeTypeScript } = await import('../codegen/emit-ts.js'); // ts-morph loads only when asked for
+        files.push(writeTypeScript(mod, o.output, { modelFile: model, force: o.force, labels: modelLabels(graph, { labelsFile: o.labels, modelBytes: new Uint8Array(readFileSync(model)) }) }));
+      }
       if (o.report) writeFileSync(o.report, `${JSON.stringify(mod.report, null, 1)}\n`);
       if (o.json) {
         process.stdout.write(`${JSON.stringify(mod.report, null, 1)}\n`);
@@ -123,11 +140,13 @@ export function registerCommands(program: Command): void {
         inputs: graph.inputs.map((t, i) => randomInput(graph.tensors[t]!, (seed + k) * 7919 + i)),
       }));
       if (o.input) cases.push({ name: o.input, inputs: readInputs(graph, splitList(o.input)) });
+      const bar = createProgress(cases.length, { label: `${o.engine} vs reference`, enabled: !o.json });
       const results = await goldenTest(graph, o.engine, cases, (r) => {
+        bar.tick();
         if (o.json) return;
         const diff = r.firstDifference ? ` — first differing layer: op ${r.firstDifference.op} ${r.firstDifference.opName} (tensor ${r.firstDifference.tensor}, ${r.firstDifference.differing}/${r.firstDifference.total} bytes differ)` : '';
-        process.stdout.write(`${r.pass ? 'PASS' : 'FAIL'}  ${r.name}${diff}\n`);
-      });
+        bar.log(`${r.pass ? 'PASS' : 'FAIL'}  ${r.name}${diff}\n`);
+      }).finally(() => bar.stop());
       const failed = results.filter((r) => !r.pass).length;
       if (o.json) process.stdout.write(`${JSON.stringify({ engine: o.engine, passed: results.length - failed, failed, results }, null, 1)}\n`);
       else process.stdout.write(`${results.length - failed} passed, ${failed} failed (engine ${o.engine} vs reference)\n`);
@@ -208,4 +227,6 @@ export function registerCommands(program: Command): void {
       process.stdout.write(`target ${r.target}: ${formatInt(r.instructions)} instructions per inference, ${formatInt(r.macs)} MACs (${(r.macs / r.instructions).toFixed(2)} MAC/instruction)\n`);
       process.stdout.write(`arena ${formatInt(r.arena_bytes)} B; flash: weights ${formatInt(r.flash.weights)} B + code and constants ${formatInt(r.flash.text)} B (whole firmware)\n`);
     });
+
+  registerReportCommand(program);
 }

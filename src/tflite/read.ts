@@ -31,6 +31,15 @@ const activationOf: Record<number, Activation> = {
 
 /** Largest tensor we accept (elements); anything bigger cannot be meant for a microcontroller. */
 export const MAX_TENSOR_ELEMENTS = 1 << 28;
+/**
+ * Graph size limits: far beyond any MobileNet (MobileNetV2-1.0 has 65 operators, 176 tensors), small enough
+ * that a hostile file cannot make reading, validation or compilation (whose planner is superlinear) run for
+ * minutes or exhaust memory.
+ */
+export const MAX_TENSORS = 1 << 16;
+export const MAX_OPERATORS = 4096;
+/** all operator input and output lists together, and the subgraph's input and output lists */
+export const MAX_TENSOR_REFERENCES = 1 << 20;
 
 function builtinName(code: number): string {
   return (fb.BuiltinOperator as unknown as Record<number, string>)[code] ?? `BUILTIN_${code}`;
@@ -53,6 +62,8 @@ export interface ReadOptions {
 
 /** Reads and verifies a .tflite file's bytes into an IR graph. Throws MnetcError on any problem. */
 export function readModel(bytes: Uint8Array, _opts: ReadOptions = {}): Graph {
+  // the generated accessors view int32/float32 vectors as typed arrays: they need a 4-aligned start
+  if (bytes.byteOffset % 8 !== 0) bytes = bytes.slice();
   verifyModel(bytes);
   const bb = new flatbuffers.ByteBuffer(bytes);
   const model = fb.Model.getRootAsModel(bb);
@@ -62,6 +73,14 @@ export function readModel(bytes: Uint8Array, _opts: ReadOptions = {}): Graph {
     fail('MN302', `the model has ${model.subgraphsLength()} subgraphs; mnetc supports single-subgraph models (no control flow)`);
   }
   const sg = model.subgraphs(0)!;
+  if (sg.tensorsLength() > MAX_TENSORS) fail('MN107', `the model has ${sg.tensorsLength()} tensors; mnetc reads at most ${MAX_TENSORS}`);
+  if (sg.operatorsLength() > MAX_OPERATORS) fail('MN107', `the model has ${sg.operatorsLength()} operators; mnetc reads at most ${MAX_OPERATORS}`);
+  let references = sg.inputsLength() + sg.outputsLength();
+  for (let i = 0; i < sg.operatorsLength(); i++) {
+    const o = sg.operators(i)!;
+    references += o.inputsLength() + o.outputsLength();
+  }
+  if (references > MAX_TENSOR_REFERENCES) fail('MN107', `the model's operators and subgraph list ${references} tensor references; mnetc reads at most ${MAX_TENSOR_REFERENCES}`);
 
   // --- buffers ---
   const nBuffers = model.buffersLength();

@@ -128,6 +128,7 @@ const MAX_TABLES = 4_000_000;
 
 class Verifier {
   private tables = 0;
+  private readonly visited = new Map<TableDesc, Set<number>>();
   private readonly view: DataView;
   constructor(private readonly bytes: Uint8Array) {
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -152,8 +153,23 @@ class Verifier {
     return target;
   }
 
+  /**
+   * follows the uoffset at `pos` to a vector or string and returns its length. Its u32 length must be 4-aligned
+   * (the flatbuffers rule; the generated accessors view int32/float32 vectors as typed arrays, which need it).
+   */
+  private vectorAt(pos: number, what: string): { v: number; len: number } {
+    const v = this.deref(pos, what);
+    if (v % 4 !== 0) fail('MN104', `${what} vector is misaligned`, v);
+    return { v, len: this.u32(v, what) };
+  }
+
   /** checks a table at `pos`; returns a function giving the absolute position of field `id`, or 0 */
   table(pos: number, desc: TableDesc): void {
+    // a table shared by several references (legal in flatbuffers) is checked once: work stays linear in the file
+    let seen = this.visited.get(desc);
+    if (!seen) this.visited.set(desc, (seen = new Set()));
+    if (seen.has(pos)) return;
+    seen.add(pos);
     if (++this.tables > MAX_TABLES) fail('MN107', 'too many tables in the file', pos);
     if (pos % 4 !== 0) fail('MN103', `${desc.name} table is misaligned`, pos);
     this.need(pos, 4, `${desc.name} table`);
@@ -187,14 +203,12 @@ class Verifier {
           if (fp + scalarSize[f.type] > pos + inlineSize) fail('MN105', `${what} overruns its table`, fp);
           break;
         case 'string': {
-          const s = this.deref(fp, what);
-          const len = this.u32(s, what);
+          const { v: s, len } = this.vectorAt(fp, what);
           this.need(s + 4, len + 1, `${what} string`);
           break;
         }
         case 'vector': {
-          const v = this.deref(fp, what);
-          const len = this.u32(v, what);
+          const { v, len } = this.vectorAt(fp, what);
           this.need(v + 4, len * scalarSize[f.elem], `${what} vector`);
           break;
         }
@@ -203,8 +217,7 @@ class Verifier {
           break;
         case 'tables':
         case 'strings': {
-          const v = this.deref(fp, what);
-          const len = this.u32(v, what);
+          const { v, len } = this.vectorAt(fp, what);
           this.need(v + 4, len * 4, `${what} vector`);
           for (let i = 0; i < len; i++) {
             const e = this.deref(v + 4 + 4 * i, `${what}[${i}]`);

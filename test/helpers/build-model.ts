@@ -9,18 +9,37 @@ import * as fb from '../../src/tflite/schema/schema_generated.js';
 export interface TensorSpec {
   name: string;
   shape: number[];
-  dtype: 'int8' | 'int32' | 'float32' | 'uint8';
+  dtype: 'int8' | 'int32' | 'float32' | 'uint8' | 'int16' | 'int64' | 'bool';
   scale?: number[];
+  /** zero points (default: one 0 per scale); may be given with a different length than `scale` */
   zeroPoint?: number[];
   axis?: number;
   data?: Uint8Array;
+  /** a Buffer that claims its data lies outside the flatbuffer at this absolute file offset and size */
+  external?: { offset: bigint; size: bigint };
 }
 
 export interface OpSpec {
   op: keyof typeof fb.BuiltinOperator;
   inputs: number[];
   outputs: number[];
-  conv?: { padding?: 'same' | 'valid'; stride?: number; dilation?: number; activation?: keyof typeof fb.ActivationFunctionType; depthMultiplier?: number };
+  conv?: {
+    padding?: 'same' | 'valid'; stride?: number; dilation?: number; activation?: keyof typeof fb.ActivationFunctionType; depthMultiplier?: number;
+    /** per-axis values (override stride / dilation) */
+    strideH?: number; strideW?: number; dilationH?: number; dilationW?: number;
+  };
+  /** AVERAGE_POOL_2D / MAX_POOL_2D options */
+  pool?: { padding?: 'same' | 'valid'; stride?: number; filter: number; activation?: keyof typeof fb.ActivationFunctionType; strideH?: number; strideW?: number; filterH?: number; filterW?: number };
+  /** fused activation of FULLY_CONNECTED, ADD, MUL, CONCATENATION */
+  activation?: keyof typeof fb.ActivationFunctionType;
+  /** CONCATENATION axis */
+  axis?: number;
+  /** SOFTMAX beta */
+  beta?: number;
+  /** MEAN keep_dims, FULLY_CONNECTED keep_num_dims */
+  keepDims?: boolean;
+  /** RESHAPE new_shape option */
+  newShape?: number[];
 }
 
 export interface ModelSpec {
@@ -30,7 +49,10 @@ export interface ModelSpec {
   outputs: number[];
 }
 
-const dtypes = { int8: fb.TensorType.INT8, int32: fb.TensorType.INT32, float32: fb.TensorType.FLOAT32, uint8: fb.TensorType.UINT8 };
+const dtypes = {
+  int8: fb.TensorType.INT8, int32: fb.TensorType.INT32, float32: fb.TensorType.FLOAT32, uint8: fb.TensorType.UINT8,
+  int16: fb.TensorType.INT16, int64: fb.TensorType.INT64, bool: fb.TensorType.BOOL,
+};
 
 export function buildModel(spec: ModelSpec): Uint8Array {
   const b = new flatbuffers.Builder(1024);
@@ -43,6 +65,9 @@ export function buildModel(spec: ModelSpec): Uint8Array {
       const v = b.endVector();
       bufferIndex = bufferOffsets.length;
       bufferOffsets.push(fb.Buffer.createBuffer(b, v, 0n, 0n));
+    } else if (t.external) {
+      bufferIndex = bufferOffsets.length;
+      bufferOffsets.push(fb.Buffer.createBuffer(b, 0, t.external.offset, t.external.size));
     }
     const name = b.createString(t.name);
     const shape = fb.Tensor.createShapeVector(b, t.shape);
@@ -66,14 +91,43 @@ export function buildModel(spec: ModelSpec): Uint8Array {
     const ins = fb.Operator.createInputsVector(b, o.inputs);
     const outs = fb.Operator.createOutputsVector(b, o.outputs);
     let optType = fb.BuiltinOptions.NONE, opt = 0;
+    const act = fb.ActivationFunctionType[o.conv?.activation ?? o.pool?.activation ?? o.activation ?? 'NONE'];
+    const pad = (p: 'same' | 'valid' | undefined) => (p === 'valid' ? fb.Padding.VALID : fb.Padding.SAME);
     if (o.conv && o.op === 'CONV_2D') {
+      const c = o.conv;
       optType = fb.BuiltinOptions.Conv2DOptions;
-      opt = fb.Conv2DOptions.createConv2DOptions(b, o.conv.padding === 'valid' ? fb.Padding.VALID : fb.Padding.SAME, o.conv.stride ?? 1, o.conv.stride ?? 1,
-        fb.ActivationFunctionType[o.conv.activation ?? 'NONE'], o.conv.dilation ?? 1, o.conv.dilation ?? 1, fb.TensorType.FLOAT32);
+      opt = fb.Conv2DOptions.createConv2DOptions(b, pad(c.padding), c.strideW ?? c.stride ?? 1, c.strideH ?? c.stride ?? 1,
+        act, c.dilationW ?? c.dilation ?? 1, c.dilationH ?? c.dilation ?? 1, fb.TensorType.FLOAT32);
     } else if (o.conv && o.op === 'DEPTHWISE_CONV_2D') {
+      const c = o.conv;
       optType = fb.BuiltinOptions.DepthwiseConv2DOptions;
-      opt = fb.DepthwiseConv2DOptions.createDepthwiseConv2DOptions(b, o.conv.padding === 'valid' ? fb.Padding.VALID : fb.Padding.SAME, o.conv.stride ?? 1, o.conv.stride ?? 1,
-        o.conv.depthMultiplier ?? 1, fb.ActivationFunctionType[o.conv.activation ?? 'NONE'], o.conv.dilation ?? 1, o.conv.dilation ?? 1);
+      opt = fb.DepthwiseConv2DOptions.createDepthwiseConv2DOptions(b, pad(c.padding), c.strideW ?? c.stride ?? 1, c.strideH ?? c.stride ?? 1,
+        c.depthMultiplier ?? 1, act, c.dilationW ?? c.dilation ?? 1, c.dilationH ?? c.dilation ?? 1);
+    } else if (o.pool && (o.op === 'AVERAGE_POOL_2D' || o.op === 'MAX_POOL_2D')) {
+      const p = o.pool;
+      optType = fb.BuiltinOptions.Pool2DOptions;
+      opt = fb.Pool2DOptions.createPool2DOptions(b, pad(p.padding), p.strideW ?? p.stride ?? 1, p.strideH ?? p.stride ?? 1, p.filterW ?? p.filter, p.filterH ?? p.filter, act);
+    } else if (o.op === 'FULLY_CONNECTED' && (o.activation || o.keepDims !== undefined)) {
+      optType = fb.BuiltinOptions.FullyConnectedOptions;
+      opt = fb.FullyConnectedOptions.createFullyConnectedOptions(b, act, fb.FullyConnectedOptionsWeightsFormat.DEFAULT, o.keepDims ?? false, false, fb.TensorType.FLOAT32);
+    } else if (o.op === 'ADD' && o.activation) {
+      optType = fb.BuiltinOptions.AddOptions;
+      opt = fb.AddOptions.createAddOptions(b, act, true);
+    } else if (o.op === 'MUL' && o.activation) {
+      optType = fb.BuiltinOptions.MulOptions;
+      opt = fb.MulOptions.createMulOptions(b, act);
+    } else if (o.op === 'CONCATENATION' && (o.axis !== undefined || o.activation)) {
+      optType = fb.BuiltinOptions.ConcatenationOptions;
+      opt = fb.ConcatenationOptions.createConcatenationOptions(b, o.axis ?? 0, act);
+    } else if (o.op === 'SOFTMAX' && o.beta !== undefined) {
+      optType = fb.BuiltinOptions.SoftmaxOptions;
+      opt = fb.SoftmaxOptions.createSoftmaxOptions(b, o.beta);
+    } else if (o.op === 'MEAN' && o.keepDims !== undefined) {
+      optType = fb.BuiltinOptions.ReducerOptions;
+      opt = fb.ReducerOptions.createReducerOptions(b, o.keepDims);
+    } else if (o.op === 'RESHAPE' && o.newShape) {
+      optType = fb.BuiltinOptions.ReshapeOptions;
+      opt = fb.ReshapeOptions.createReshapeOptions(b, fb.ReshapeOptions.createNewShapeVector(b, o.newShape));
     }
     fb.Operator.startOperator(b);
     fb.Operator.addOpcodeIndex(b, names.indexOf(o.op));
@@ -123,4 +177,12 @@ export function tinyConvModel(opts: { extraOp?: OpSpec['op']; inputDtype?: 'int8
     ops.push({ op: opts.extraOp, inputs: [3], outputs: [4] });
   }
   return buildModel({ tensors, ops, inputs: [0], outputs: [tensors.length - 1] });
+}
+
+export function int64Data(values: (number | bigint)[]): Uint8Array {
+  return new Uint8Array(new BigInt64Array(values.map((v) => BigInt(v))).buffer);
+}
+
+export function float32Data(values: number[]): Uint8Array {
+  return new Uint8Array(new Float32Array(values).buffer);
 }
