@@ -216,11 +216,11 @@ MN_INLINE rq_ch rq_setup(const mn_conv_1x1_params *p, int32_t oc, int mode) {
 MN_INLINE int32_t rq_one(const mn_conv_1x1_params *p, int32_t oc, const rq_ch *r, int32_t a2, int mode) {
   if (mode == RQ_FAST) {
     int32_t v = smmulr(a2, r->m);
-    v += r->k + (v >> 31);
+    v += r->k + (-(int32_t)((uint32_t)(v) >> 31));
     return ssat8(v >> r->e);
   } else if (mode == RQ_GEN) {
     int32_t v = smmulr((int32_t)((uint32_t)a2 << r->left), r->m);
-    v += r->k + ((v >> 31) & r->sm);
+    v += r->k + ((-(int32_t)((uint32_t)(v) >> 31)) & r->sm);
     return ssat8((v >> r->e) + p->out_offset);
   } else {
     const int32_t acc = (int32_t)((uint32_t)p->bias[oc] + (uint32_t)(a2 >> 1));
@@ -296,6 +296,7 @@ MN_INLINE void run_layer(const mn_conv_1x1_params *p, const int8_t *in, int8_t *
         y += nfull * 3 * OC;
       }
       for (; blk < nblk; blk++, y += 3 * OC) {
+        // cppcheck-suppress duplicateAssignExpression ; all accumulators start from the same folded bias
         int32_t a0 = ra.init, a1 = ra.init, a2 = ra.init, b0 = rb.init, b1 = rb.init, b2 = rb.init;
         const int8_t *wp = wbase;
         const uint32_t *xp = buf + blk * bw;

@@ -42,11 +42,11 @@ MN_INLINE int32_t rq_one(const mn_conv_1x1_params *p, int32_t oc, const rq_ch *r
   int32_t v;
   if (mode == RQ_FAST) {
     v = mulhr((int32_t)((uint32_t)acc << 1), r->m);
-    v += r->k + (v >> 31);
+    v += r->k + (-(int32_t)((uint32_t)(v) >> 31));
     v >>= r->e;
   } else if (mode == RQ_GEN) {
     v = mulhr((int32_t)((uint32_t)acc << (r->left + 1)), r->m);
-    v += r->k + ((v >> 31) & r->sm);
+    v += r->k + ((-(int32_t)((uint32_t)(v) >> 31)) & r->sm);
     v = (v >> r->e) + p->out_offset;
   } else {
     v = mn_requant((int32_t)((uint32_t)p->bias[oc] + (uint32_t)acc), r->m, p->shift[oc]) + p->out_offset;

@@ -208,11 +208,11 @@ MN_INLINE int32_t rq_one(const mn_conv_params *p, int32_t oc, const rq_ch *r, in
   int32_t v;
   if (mode == RQ_FAST) {
     v = smmulr(a2, r->m);
-    v += r->k + (v >> 31);
+    v += r->k + (-(int32_t)((uint32_t)(v) >> 31));
     v = __ssat(v >> r->e, 8);
   } else if (mode == RQ_GEN) {
     v = smmulr((int32_t)((uint32_t)a2 << r->left), r->m);
-    v += r->k + ((v >> 31) & r->sm);
+    v += r->k + ((-(int32_t)((uint32_t)(v) >> 31)) & r->sm);
     v = __ssat((v >> r->e) + p->out_offset, 8);
   } else {
     const int32_t acc = (int32_t)((uint32_t)r->bias + (uint32_t)(a2 >> 1));
@@ -309,6 +309,7 @@ MN_INLINE void run_row(const mn_conv_params *p, const int8_t *const *rows, int8_
     const int32_t npx = MN_MIN(blocks_per_chunk * 3, p->out_w - ox0);
     const int32_t nblk = (npx + 2) / 3;
     /* pixels whose whole window is inside the image take the fast im2col */
+    // cppcheck-suppress duplicateAssignExpression ; all accumulators start from the same folded bias
     int32_t in_lo = nblk * 3, in_hi = nblk * 3;
     int all_rows = 1;
     for (int32_t ky = 0; ky < p->k_h; ky++) all_rows &= rows[ky] != NULL;
@@ -351,6 +352,7 @@ MN_INLINE void run_row(const mn_conv_params *p, const int8_t *const *rows, int8_
         y += nfull * 3 * OC;
       }
       for (; blk < nblk; blk++, y += 3 * OC) {
+        // cppcheck-suppress duplicateAssignExpression ; all accumulators start from the same folded bias
         int32_t a0 = ra.init, a1 = ra.init, a2 = ra.init, b0 = rb.init, b1 = rb.init, b2 = rb.init;
         const int8_t *wp = wbase;
         const uint32_t *xp = buf + blk * bw;

@@ -308,8 +308,8 @@ MN_INLINE void rq_pass(const mn_dw_conv_params *p, int32_t ch, const uint32_t *q
     for (; i + 2 <= nout; i += 2, y += 2 * C, q += 2 * qs) {
       const int32_t a0 = (int32_t)q[0], a1 = (int32_t)q[qs];
       int32_t v0 = smmlar(a0, m, k), v1 = smmlar(a1, m, k);
-      v0 = __ssat((v0 + (a0 >> 31)) >> e, 8);
-      v1 = __ssat((v1 + (a1 >> 31)) >> e, 8);
+      v0 = __ssat((v0 + (-(int32_t)((uint32_t)(a0) >> 31))) >> e, 8);
+      v1 = __ssat((v1 + (-(int32_t)((uint32_t)(a1) >> 31))) >> e, 8);
       if (clamp) v0 = mn_clamp(v0, lo, hi), v1 = mn_clamp(v1, lo, hi);
       y[0] = (int8_t)v0;
       y[C] = (int8_t)v1;
@@ -317,7 +317,7 @@ MN_INLINE void rq_pass(const mn_dw_conv_params *p, int32_t ch, const uint32_t *q
     if (i < nout) {
       const int32_t a0 = (int32_t)q[0];
       int32_t v0 = smmlar(a0, m, k);
-      v0 = __ssat((v0 + (a0 >> 31)) >> e, 8);
+      v0 = __ssat((v0 + (-(int32_t)((uint32_t)(a0) >> 31))) >> e, 8);
       if (clamp) v0 = mn_clamp(v0, lo, hi);
       y[0] = (int8_t)v0;
     }
@@ -327,7 +327,7 @@ MN_INLINE void rq_pass(const mn_dw_conv_params *p, int32_t ch, const uint32_t *q
     for (int32_t i = 0; i < nout; i++, y += C, q += qs) {
       int32_t v;
       __asm__("smmulr %0, %1, %2" : "=r"(v) : "r"((int32_t)((uint32_t)q[0] << left)), "r"(m));
-      v += k + ((v >> 31) & sm);
+      v += k + ((-(int32_t)((uint32_t)(v) >> 31)) & sm);
       *y = (int8_t)mn_clamp((v >> e) + p->out_offset, lo, hi);
     }
   } else {
