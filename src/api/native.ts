@@ -6,7 +6,7 @@
  * target, flags), so running several inputs through one model compiles it once.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { fail } from '../diagnostics.js';
@@ -72,6 +72,11 @@ export async function buildNative(graph: Graph, opts: NativeRunOptions): Promise
   h.update(`${VERSION}\n${target.name}\n${JSON.stringify(opts.extraCflags ?? [])}\n${JSON.stringify(defines)}\n`);
   for (const [f, text] of [...module.files].sort()) h.update(`${f}\n${text}\n`);
   for (const rf of module.runtimeFiles) h.update(readFileSync(join(runtimeDir, rf)));
+  // startup code, linker scripts and I/O that buildProgram adds
+  for (const f of readdirSync(join(runtimeDir, 'platform'), { recursive: true }) as string[]) {
+    const p = join(runtimeDir, 'platform', f);
+    if (statSync(p).isFile()) h.update(`${f}\n`).update(readFileSync(p));
+  }
   h.update(runner);
   const key = h.digest('hex').slice(0, 24);
   const dir = join(cacheRoot(), `${module.name}-${target.name}-${key}`);
