@@ -299,6 +299,19 @@ typedef struct {
 } mn_resize_nearest_params;
 void mn_resize_nearest(const mn_resize_nearest_params *p, const void *in, void *out);
 
+/* ---------------------------------------------------------------------------------------------------------
+ * mn_reduce_max_s8: TFLM's int8 REDUCE_MAX: the largest value over the reduced dimensions (input and output
+ * share quantization, so values move unchanged). Loop layout as mn_mean_s8: `outer` dimensions (kept,
+ * row-major) x `red` dimensions (reduced) x `inner` contiguous kept elements. */
+typedef struct {
+  int32_t outer_rank;
+  int32_t outer_dims[4], outer_strides[4];
+  int32_t red_rank;
+  int32_t red_dims[4], red_strides[4];
+  int32_t inner;
+} mn_reduce_max_params;
+void mn_reduce_max_s8(const mn_reduce_max_params *p, const int8_t *in, int8_t *out);
+
 #ifdef __cplusplus
 }
 #endif

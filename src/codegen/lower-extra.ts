@@ -36,6 +36,7 @@ export function lowerExtra(op: Op, c: LowerContext): Layer | null {
       return lowerLut(op, c);
     case 'softmax': return lowerSoftmax(op, c);
     case 'mean': return lowerMean(op, c);
+    case 'reduce_max': return lowerReduceMax(op, c);
     case 'mul': return lowerMul(op, c);
     case 'concatenation': return lowerConcat(op, c);
     case 'resize_nearest_neighbor': return lowerResizeNearest(op, c);
@@ -182,6 +183,27 @@ function lowerMean(op: MeanOp, c: LowerContext): Layer {
     { name: 'mult', value: multiplier }, { name: 'shift', value: shift }, { name: 'out_offset', value: zeroPointOf(y) },
   ];
   return { ...base, kernel: 'mn_mean_s8', kernelFile: 'mn_mean_s8.c', paramsType: 'mn_mean_params', fields, args: io(op) };
+}
+
+/** REDUCE_MAX: the loop layout of MEAN, no arithmetic (input and output share quantization). */
+function lowerReduceMax(op: MeanOp, c: LowerContext): Layer {
+  const x = c.t(op.inputs[0]!), y = c.t(op.outputs[0]!);
+  if (x.dtype !== 'int8' || y.dtype !== 'int8') fail('MN301', `REDUCE_MAX ${op.index}: only int8 is supported`);
+  const ctx = new Context(c.graph);
+  const axes = resolveAxes(x.shape.length, constInts(ctx, op.inputs[1]!, `REDUCE_MAX ${op.index} axis`));
+  const loops = meanLoops(x.shape, axes);
+  if (elementCount(x.shape) === 0 || loops.count === 0) fail('MN302', `REDUCE_MAX ${op.index}: reducing an empty tensor is not supported`);
+  if (elementCount(loops.outer.dims) * loops.inner !== elementCount(y.shape)) fail('MN205', `REDUCE_MAX ${op.index}: output shape [${y.shape}] does not match the reduction`);
+  if (loops.outer.dims.length > 4 || loops.red.dims.length > 4) fail('MN302', `REDUCE_MAX ${op.index}: axes [${axes.join(',')}] of a ${x.shape.length}-D tensor are not supported`);
+  const pad4 = (v: number[]) => [...v, ...Array(4 - v.length).fill(0)] as number[];
+  const base = layerBase(op, c.graph);
+  base.notes.push(`max over axes [${axes.join(',')}] of ${loops.count} values`);
+  const fields: CField[] = [
+    { name: 'outer_rank', value: loops.outer.dims.length }, { name: 'outer_dims', value: pad4(loops.outer.dims) }, { name: 'outer_strides', value: pad4(loops.outer.strides) },
+    { name: 'red_rank', value: loops.red.dims.length }, { name: 'red_dims', value: pad4(loops.red.dims) }, { name: 'red_strides', value: pad4(loops.red.strides) },
+    { name: 'inner', value: loops.inner },
+  ];
+  return { ...base, kernel: 'mn_reduce_max_s8', kernelFile: 'mn_reduce_max_s8.c', paramsType: 'mn_reduce_max_params', fields, args: io(op) };
 }
 
 function lowerMul(op: MulOp, c: LowerContext): Layer {

@@ -12,6 +12,7 @@ import { fullyConnected } from './ops/fully-connected.js';
 import { hardSwish } from './ops/hard-swish.js';
 import { logistic } from './ops/logistic.js';
 import { mean } from './ops/mean.js';
+import { reduceMax } from './ops/reduce-max.js';
 import { mul } from './ops/mul.js';
 import { pad } from './ops/pad.js';
 import { pool2d } from './ops/pool.js';
@@ -38,6 +39,7 @@ export const kernels: KernelTable = {
   dequantize,
   mul,
   mean,
+  reduce_max: reduceMax,
   softmax,
   logistic,
   hard_swish: hardSwish,

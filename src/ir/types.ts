@@ -91,8 +91,9 @@ export interface Pool2DOp extends OpBase {
   filterW: number;
   activation: Activation;
 }
+/** MEAN and REDUCE_MAX: a reduction over the axes in the constant second input. */
 export interface MeanOp extends OpBase {
-  kind: 'mean';
+  kind: 'mean' | 'reduce_max';
   keepDims: boolean;
 }
 export interface PadOp extends OpBase {

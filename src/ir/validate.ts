@@ -34,12 +34,12 @@ const intRange: Record<string, [number, number]> = {
 };
 
 /** Ops whose arithmetic needs quantized int8 tensors (a float32 one means a float model). */
-const int8Arith = new Set<OpKind>(['conv2d', 'depthwise_conv2d', 'fully_connected', 'add', 'mul', 'average_pool2d', 'max_pool2d', 'mean', 'softmax', 'logistic', 'hard_swish', 'relu', 'relu6']);
+const int8Arith = new Set<OpKind>(['conv2d', 'depthwise_conv2d', 'fully_connected', 'add', 'mul', 'average_pool2d', 'max_pool2d', 'mean', 'reduce_max', 'softmax', 'logistic', 'hard_swish', 'relu', 'relu6']);
 
 /** [min, max] inputs per op; -1 (omitted) is allowed only for the bias of conv / depthwise / fully connected. */
 const arity: Record<OpKind, [number, number]> = {
   conv2d: [2, 3], depthwise_conv2d: [2, 3], fully_connected: [2, 3], add: [2, 2], mul: [2, 2],
-  average_pool2d: [1, 1], max_pool2d: [1, 1], mean: [2, 2], pad: [2, 3], reshape: [1, 2], squeeze: [1, 1],
+  average_pool2d: [1, 1], max_pool2d: [1, 1], mean: [2, 2], reduce_max: [2, 2], pad: [2, 3], reshape: [1, 2], squeeze: [1, 1],
   transpose: [2, 2], concatenation: [1, 1 << 16], softmax: [1, 1], logistic: [1, 1], hard_swish: [1, 1],
   relu: [1, 1], relu6: [1, 1], quantize: [1, 1], dequantize: [1, 1], resize_nearest_neighbor: [2, 2],
 };
@@ -347,7 +347,8 @@ function checkOp(g: Graph, op: Op, where: string, err: Err): void {
       }
       break;
     }
-    case 'mean': {
+    case 'mean':
+    case 'reduce_max': {
       const x = t(0);
       const axes = constInts(t(1), where, 'axis', err);
       if (!axes) return;
@@ -360,7 +361,11 @@ function checkOp(g: Graph, op: Op, where: string, err: Err): void {
       }
       const kept = x.shape.filter((_, d) => !reduced.has(d));
       if (elementCount(kept) !== elementCount(out.shape)) err('MN205', `${where}: output shape [${out.shape}] does not match the reduction of [${x.shape}] over axes [${axes}]`);
-      checkShift(requantizeMultiplier(x, out).shift, where, 'a multiplier', err);
+      if (op.kind === 'mean') checkShift(requantizeMultiplier(x, out).shift, where, 'a multiplier', err);
+      // TFLM's int8 REDUCE_MAX moves values unchanged: it requires equal input and output quantization
+      else if (x.quant?.scales[0] !== out.quant?.scales[0] || x.quant?.zeroPoints[0] !== out.quant?.zeroPoints[0]) {
+        err('MN302', `${where}: input and output quantization differ (TFLM requires them equal for REDUCE_MAX)`);
+      }
       break;
     }
     case 'pad': {

@@ -267,10 +267,11 @@ function convertOp(o: fb.Operator, index: number, opName: string, inputs: number
         activation: activation(p?.fusedActivationFunction() ?? 0, where),
       };
     }
-    case 'MEAN': {
+    case 'MEAN':
+    case 'REDUCE_MAX': {
       needInputs(2);
       const p = opts(fb.ReducerOptions, fb.BuiltinOptions.ReducerOptions);
-      return { ...base, kind: 'mean', keepDims: p?.keepDims() ?? false };
+      return { ...base, kind: opName === 'REDUCE_MAX' ? 'reduce_max' : 'mean', keepDims: p?.keepDims() ?? false };
     }
     case 'PAD':
     case 'PADV2':
