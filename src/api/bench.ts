@@ -5,6 +5,7 @@
  */
 import type { Graph } from '../ir/types.js';
 import { getTarget, sizeOf } from '../targets/index.js';
+import { moduleStackReport } from '../report/stack.js';
 import { randomInput } from './golden-test.js';
 import { runNative } from './native.js';
 
@@ -23,6 +24,10 @@ export interface BenchResult {
   arena_bytes: number;
   weights_bytes: number;
   flash: { text: number; data: number; weights: number };
+  /** worst-case stack of NAME_invoke on the target (gcc -fstack-usage / -fcallgraph-info, src/report/stack.ts) */
+  stack_bytes: number;
+  /** false when stack_bytes is not a proven bound (a dynamic frame, recursion, an unknown callee) */
+  stack_bounded: boolean;
   layers: BenchLayer[];
 }
 
@@ -51,9 +56,11 @@ export async function benchModel(graph: Graph, opts: { target: string; memoryPla
   if (layers.length && m < marks.length) layers[layers.length - 1]!.instructions += marks.slice(m).reduce((a, b) => a + b, 0);
   const size = await sizeOf(target, r.elfPath);
   const weights = size.sections['.weights'] ?? 0;
+  // the module as shipped (no profiling marks), compiled with the target's flags
+  const stack = await moduleStackReport(target, r.module);
   return {
     target: target.name, instructions: r.instructions ?? 0, macs: r.module.report.macs,
     arena_bytes: r.module.report.arena_bytes, weights_bytes: r.module.report.weights_bytes,
-    flash: { text: size.text - weights, data: size.data, weights }, layers,
+    flash: { text: size.text - weights, data: size.data, weights }, stack_bytes: stack.invokeBytes, stack_bounded: stack.bounded, layers,
   };
 }

@@ -26,6 +26,11 @@ export interface NativeRunOptions extends CompileOptions {
   profile?: boolean;
   countInstructions?: boolean;
   timeoutMs?: number;
+  /**
+   * dead-region poisoning (defines NAME_POISON): after each layer or streamed region the module fills every
+   * arena byte whose data is dead from then on with 0xCD, so a read of dead data changes the outputs
+   */
+  poison?: boolean;
 }
 
 export interface NativeRunResult {
@@ -68,6 +73,7 @@ export async function buildNative(graph: Graph, opts: NativeRunOptions): Promise
   const defines: Record<string, string> = {};
   if (opts.traceDir) defines[`${module.name.toUpperCase()}_TRACE`] = '1';
   else if (opts.profile) defines[`${module.name.toUpperCase()}_PROFILE`] = '1';
+  if (opts.poison) defines[`${module.name.toUpperCase()}_POISON`] = '1';
   const h = createHash('sha256');
   h.update(`${VERSION}\n${target.name}\n${JSON.stringify(opts.extraCflags ?? [])}\n${JSON.stringify(defines)}\n`);
   for (const [f, text] of [...module.files].sort()) h.update(`${f}\n${text}\n`);

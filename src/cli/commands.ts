@@ -16,6 +16,8 @@ import { PROJECT_KINDS, projectHelp, writeProject, type ProjectKind } from '../c
 import { readFileSync } from 'node:fs';
 import { formatTopClasses, modelLabels, parseNumberList, readInputFiles, topClasses } from '../api/image.js';
 import { createProgress } from './progress.js';
+import { moduleStackReport } from '../report/stack.js';
+import { getTarget } from '../targets/index.js';
 import { registerReportCommand } from './report-command.js';
 
 function quantText(t: TensorSummary): string {
@@ -89,8 +91,9 @@ export function registerCommands(program: Command): void {
     .option('--test-input <files>', 'with --project: the input the self-test embeds (default: a seeded random input)')
     .option('--emit-ts', 'also write NAME.ts: typed host-side TypeScript bindings (I/O shapes, dtypes, quantization, labels, run())')
     .option('--labels <file>', 'with --emit-ts: class names, one per line (default: from the model metadata)')
-    .addHelpText('after', `\nExamples:\n  mnetc compile model.tflite -o out/\n  mnetc compile model.tflite -o out/ --name person --report out/report.json\n  mnetc compile model.tflite -o proj/ --project stm32-cmake\n\n${projectHelp()}`)
-    .action(async (model: string, o: { output: string; name?: string; target: string; memoryPlan: MemoryPlanMode; report?: string; force?: boolean; json?: boolean; project?: string; testInput?: string; emitTs?: boolean; labels?: string }) => {
+    .option('--stack', 'also build the module for --target with -fstack-usage/-fcallgraph-info and report the worst-case stack of NAME_invoke (stack_bytes)')
+    .addHelpText('after', `\nExamples:\n  mnetc compile model.tflite -o out/\n  mnetc compile model.tflite -o out/ --name person --report out/report.json\n  mnetc compile model.tflite -o out/ --target cortex-m4 --stack --report out/report.json\n  mnetc compile model.tflite -o proj/ --project stm32-cmake\n\n${projectHelp()}`)
+    .action(async (model: string, o: { output: string; name?: string; target: string; memoryPlan: MemoryPlanMode; report?: string; force?: boolean; json?: boolean; project?: string; testInput?: string; emitTs?: boolean; labels?: string; stack?: boolean }) => {
       const graph = loadModel(model);
       const mod = compileGraph(graph, { name: o.name, modelFile: model, memoryPlan: o.memoryPlan, target: o.target });
       let files: string[];
@@ -105,9 +108,12 @@ export function registerCommands(program: Command): void {
         const { writeTypeScript } = await import('../codegen/emit-ts.js'); // ts-morph loads only when asked for
         files.push(writeTypeScript(mod, o.output, { modelFile: model, force: o.force, labels: modelLabels(graph, { labelsFile: o.labels, modelBytes: new Uint8Array(readFileSync(model)) }) }));
       }
-      if (o.report) writeFileSync(o.report, `${JSON.stringify(mod.report, null, 1)}\n`);
+      // --stack: the worst-case stack of NAME_invoke, from a build of the module for the target
+      const stack = o.stack ? await moduleStackReport(getTarget(mod.report.target), mod) : undefined;
+      const report = stack ? { ...mod.report, stack_bytes: stack.invokeBytes, stack_bounded: stack.bounded } : mod.report;
+      if (o.report) writeFileSync(o.report, `${JSON.stringify(report, null, 1)}\n`);
       if (o.json) {
-        process.stdout.write(`${JSON.stringify(mod.report, null, 1)}\n`);
+        process.stdout.write(`${JSON.stringify(report, null, 1)}\n`);
         return;
       }
       const r = mod.report;
@@ -117,6 +123,7 @@ export function registerCommands(program: Command): void {
       process.stdout.write(`arena_bytes:   ${formatInt(r.arena_bytes)} (${formatBytes(r.arena_bytes)}, ${r.memoryPlan} plan)\n`);
       process.stdout.write(`weights_bytes: ${formatInt(r.weights_bytes)} (${formatBytes(r.weights_bytes)})\n`);
       process.stdout.write(`macs:          ${formatInt(r.macs)}\n`);
+      if (stack) process.stdout.write(`stack_bytes:   ${formatInt(stack.invokeBytes)} (worst case of ${r.name}_invoke on ${stack.target}${stack.bounded ? '' : ', NOT a proven bound'})\n`);
       if (nextSteps.length) process.stdout.write(`\nbuild it:\n${nextSteps.map((c) => `  ${c}`).join('\n')}\n`);
     });
 
@@ -226,6 +233,7 @@ export function registerCommands(program: Command): void {
       process.stdout.write(`${formatTable(['layers', 'op', 'kernel', 'MACs', 'instructions', 'MAC/insn'], rows, [false, false, false, true, true, true])}\n\n`);
       process.stdout.write(`target ${r.target}: ${formatInt(r.instructions)} instructions per inference, ${formatInt(r.macs)} MACs (${(r.macs / r.instructions).toFixed(2)} MAC/instruction)\n`);
       process.stdout.write(`arena ${formatInt(r.arena_bytes)} B; flash: weights ${formatInt(r.flash.weights)} B + code and constants ${formatInt(r.flash.text)} B (whole firmware)\n`);
+      process.stdout.write(`stack ${formatInt(r.stack_bytes)} B: worst case of one invoke on ${r.target} (gcc -fstack-usage call graph)${r.stack_bounded ? '' : ', NOT a proven bound'}\n`);
     });
 
   registerReportCommand(program);

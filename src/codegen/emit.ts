@@ -174,6 +174,15 @@ export function emitModule(graph: Graph, units: Unit[], arena: ArenaPlan, opts: 
     return { index: u.layers.map((l) => l.op.index).join(','), opName: `streamed region ${u.id}`, call: `${u.id}(a);`, traces };
   });
 
+  // NAME_POISON debug builds: after each unit, 0xCD over the bytes whose data is dead from then on
+  const keep = new Set(graph.outputs.map((t) => arena.bufferOf.get(t)).filter((b): b is string => b !== undefined));
+  const deadRanges = poisonSchedule(arena.requests, arena.plan.offsets, keep, units.length);
+  const poisonTables = deadRanges.flatMap((ranges, step) => (ranges.length ? [{ symbol: `${prefix}dead_${step}`, step, ranges }] : []));
+  const callViews = calls.map((c, step) => {
+    const n = deadRanges[step]!.length;
+    return { ...c, poison: { step, table: n ? `${prefix}dead_${step}` : 'NULL', count: n } };
+  });
+
   const io = [
     ...graph.inputs.map((t, k) => ({ kind: 'input', k, t })),
     ...graph.outputs.map((t, k) => ({ kind: 'output', k, t })),
@@ -195,7 +204,7 @@ export function emitModule(graph: Graph, units: Unit[], arena: ArenaPlan, opts: 
     arenaBytes: arena.arenaBytes, weightsBytes, macs: layers.reduce((s, l) => s + l.macs, 0),
     macsText: layers.reduce((s, l) => s + l.macs, 0).toLocaleString('en-US'), layerCount: layers.length,
     inputs: graph.inputs, outputs: graph.outputs, io, invokeParams, ioArgs, staticArena: true,
-    offsets, layers: layerViews, calls, arrays, regionFunctions, streaming: regionFunctions.length > 0,
+    offsets, layers: layerViews, calls: callViews, arrays, poisonTables, regionFunctions, streaming: regionFunctions.length > 0,
     optimised: [...layers.map((l) => l.kernelFile ?? ''), ...regionFunctions].some((f) => /_(dsp|mve|rv32)\b/.test(f)),
     copyIn: graph.inputs.map((t, k) => ({ offsetMacro: offMacro(t), arg: `input${k}`, bytesMacro: `${NAME}_INPUT${k}_BYTES` })),
     copyOut: graph.outputs.map((t, k) => ({ offsetMacro: offMacro(t), arg: `output${k}`, bytesMacro: `${NAME}_OUTPUT${k}_BYTES` })),
@@ -235,6 +244,73 @@ function decodeConst(t: Tensor): number[] {
     else if (t.dtype === 'int16') out.push(v.getInt16(2 * i, true));
     else if (t.dtype === 'float32') out.push(v.getFloat32(4 * i, true));
     else out.push(d[i]!);
+  }
+  return out;
+}
+
+/** A run of arena bytes. */
+export interface ByteRange {
+  offset: number;
+  size: number;
+}
+
+/** Sorts and merges ranges (touching ranges join); empty ranges are dropped. */
+export function mergeRanges(ranges: readonly ByteRange[]): ByteRange[] {
+  const sorted = ranges.filter((r) => r.size > 0).sort((x, y) => x.offset - y.offset || x.size - y.size);
+  const out: ByteRange[] = [];
+  for (const r of sorted) {
+    const last = out[out.length - 1];
+    if (last && r.offset <= last.offset + last.size) last.size = Math.max(last.size, r.offset + r.size - last.offset);
+    else out.push({ offset: r.offset, size: r.size });
+  }
+  return out;
+}
+
+/** The bytes of `from` that lie in none of `minus` (interval subtraction), sorted and merged. */
+export function subtractRanges(from: readonly ByteRange[], minus: readonly ByteRange[]): ByteRange[] {
+  const cut = mergeRanges(minus);
+  const out: ByteRange[] = [];
+  for (const r of mergeRanges(from)) {
+    let start = r.offset;
+    const end = r.offset + r.size;
+    for (const c of cut) {
+      const cEnd = c.offset + c.size;
+      if (cEnd <= start) continue;
+      if (c.offset >= end) break;
+      if (c.offset > start) out.push({ offset: start, size: c.offset - start });
+      start = Math.max(start, cEnd);
+      if (start >= end) break;
+    }
+    if (start < end) out.push({ offset: start, size: end - start });
+  }
+  return out;
+}
+
+/** What poisonSchedule needs of a buffer request: its id, size and lifetime in units. */
+export interface LiveBuffer {
+  id: string;
+  size: number;
+  first: number;
+  last: number;
+}
+
+/**
+ * Dead-region poisoning (the `NAME_POISON` debug build): for each unit (step), the arena bytes to fill with
+ * 0xCD once that unit has run. These are the bytes of every buffer whose lifetime ends at the step, except
+ * the `keep` buffers (model outputs, copied out at the end), minus the bytes of every buffer still live after
+ * the step: a buffer may legally share bytes with one that lives on (same-offset in-place outputs, a region's
+ * output written forward over its input), and those bytes now hold live data.
+ */
+export function poisonSchedule(buffers: readonly LiveBuffer[], offsets: ReadonlyMap<string, number>, keep: ReadonlySet<string>, steps: number): ByteRange[][] {
+  const range = (b: LiveBuffer): ByteRange[] => {
+    const offset = offsets.get(b.id);
+    return offset === undefined || b.size <= 0 ? [] : [{ offset, size: b.size }];
+  };
+  const out: ByteRange[][] = [];
+  for (let s = 0; s < steps; s++) {
+    const dead = buffers.filter((b) => b.last === s && !keep.has(b.id)).flatMap(range);
+    const live = buffers.filter((b) => keep.has(b.id) || (b.first <= s && b.last > s)).flatMap(range);
+    out.push(dead.length ? subtractRanges(dead, live) : []);
   }
   return out;
 }

@@ -6,7 +6,8 @@
  * (`-fcallgraph-info=su`, .ci files in VCG format: one node per function, one edge per call site). The
  * generated code has no recursion, no VLAs, no alloca and no function pointers, so the worst case is the
  * deepest path of the call tree rooted at NAME_invoke, each function counting its own frame. Anything that
- * breaks that assumption is reported instead of hidden: `bounded` is false when a frame is dynamic or the
+ * breaks that assumption is reported instead of hidden: `bounded` is false when a frame is dynamic (without
+ * gcc's `bounded`, which makes the number an upper bound) or the
  * graph has a cycle or an indirect call. Calls to libc / libgcc leaf routines that come without stack data
  * (memcpy, memset, the __aeabi_* soft-float helpers of float I/O on Cortex-M4) are listed in `leaves` and each
  * counted as LEAF_ALLOWANCE bytes (their real frames are a few pushed registers); any other callee without
@@ -17,6 +18,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { execa } from 'execa';
 import { fail } from '../diagnostics.js';
+import { writeModule, type CompiledModule } from '../codegen/index.js';
 import { getTarget, toolchainAvailable, type Target, type TargetName } from '../targets/index.js';
 import { summarizeToolOutput } from '../targets/tools.js';
 
@@ -46,7 +48,7 @@ export interface StackReport {
   leaves: string[];
   /** other functions called without stack data (counted as 0; they make the result not a bound) */
   unknown: string[];
-  /** false when a frame is dynamic, or the call graph has a cycle or an indirect call */
+  /** false when a frame is dynamic and unbounded, or the call graph has a cycle or an indirect call */
   bounded: boolean;
 }
 
@@ -117,7 +119,8 @@ export function analyseStack(suTexts: string[], ciTexts: string[], entry: string
   }
   const perFunction: Record<string, StackFunction> = {};
   for (const [name, n] of defined) {
-    if (n.qualifier !== 'static') bounded = false;
+    // gcc: for `dynamic,bounded` the number is an upper bound (e.g. x86-64 realigning the stack); plain `dynamic` is not
+    if (n.qualifier !== 'static' && n.qualifier !== 'dynamic,bounded') bounded = false;
     perFunction[name] = { self: n.self!, worst: n.self!, qualifier: n.qualifier, callees: [...(callees.get(name) ?? [])].sort(), at: n.at };
   }
   const unknown = new Set<string>();
@@ -199,6 +202,20 @@ export async function stackReport(target: Target | TargetName, dir: string, opts
     return analyseStack(listed(work, '.su'), listed(work, '.ci'), `${name}_invoke`, t.name);
   } finally {
     rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Worst-case stack of a compiled (not yet written) module's NAME_invoke on `target`: the module is written to a
+ * temporary directory, compiled there with -fstack-usage / -fcallgraph-info (stackReport), and removed.
+ */
+export async function moduleStackReport(target: Target | TargetName, mod: CompiledModule, opts: Omit<StackOptions, 'name'> = {}): Promise<StackReport> {
+  const dir = mkdtempSync(join(tmpdir(), 'mnetc-stack-module-'));
+  try {
+    writeModule(mod, dir, { force: true });
+    return await stackReport(target, dir, { ...opts, name: mod.name });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 

@@ -1,6 +1,7 @@
 /**
  * The generated C against TFLM's goldens: every small shared model, 3 cases, through the host build with the
  * streamed plan (default) and the layer-by-layer plan; a sanitizer build; and Cortex-M4 firmware under QEMU.
+ * Host builds are dead-region poisoned (NAME_POISON): a read of data the plan has declared dead changes outputs.
  * Skips cleanly without ../shared (the zoo fixtures cover the same paths there).
  */
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -17,24 +18,24 @@ import { goldenCases, hasShared, sharedDir, SMALL_MODELS } from '../helpers/shar
 const models = hasShared ? SMALL_MODELS : [];
 
 describe.skipIf(!hasShared)('generated C equals the TFLM goldens', () => {
-  it.each(models)('%s: host build, streamed plan, 3 cases', async (m) => {
+  it.each(models)('%s: host build, streamed plan, poisoned, 3 cases', async (m) => {
     for (const c of goldenCases(m)) {
       const g = loadModel(c.modelPath);
-      const r = await runNative(g, c.inputs, { target: 'host', modelFile: c.modelPath, memoryPlan: 'stream' });
+      const r = await runNative(g, c.inputs, { target: 'host', modelFile: c.modelPath, memoryPlan: 'stream', poison: true });
       expect(r.outputs.map((o) => Buffer.from(o).toString('hex'))).toEqual(c.outputs.map((o) => Buffer.from(o).toString('hex')));
     }
   });
 
-  it.each(models)('%s: host build, layer-by-layer plan', async (m) => {
+  it.each(models)('%s: host build, layer-by-layer plan, poisoned', async (m) => {
     const c = goldenCases(m)[1]!;
-    const r = await runNative(loadModel(c.modelPath), c.inputs, { target: 'host', modelFile: c.modelPath, memoryPlan: 'layer' });
+    const r = await runNative(loadModel(c.modelPath), c.inputs, { target: 'host', modelFile: c.modelPath, memoryPlan: 'layer', poison: true });
     expect(Buffer.from(r.outputs[0]!).equals(Buffer.from(c.outputs[0]!))).toBe(true);
   });
 
   it.each(models)('%s: clean under AddressSanitizer and UndefinedBehaviorSanitizer', async (m) => {
     const c = goldenCases(m)[2]!;
     const r = await runNative(loadModel(c.modelPath), c.inputs, {
-      target: 'host', modelFile: c.modelPath, extraCflags: ['-pedantic', '-g', '-fsanitize=address,undefined', '-fno-sanitize-recover=all', '-fno-omit-frame-pointer'],
+      target: 'host', modelFile: c.modelPath, poison: true, extraCflags: ['-pedantic', '-g', '-fsanitize=address,undefined', '-fno-sanitize-recover=all', '-fno-omit-frame-pointer'],
     });
     expect(Buffer.from(r.outputs[0]!).equals(Buffer.from(c.outputs[0]!))).toBe(true);
   });

@@ -4,7 +4,8 @@
  * in exactly one place these models reach: MUL's multiplier precision (see Semantics in src/fixed/params.ts).
  * So each model is checked twice:
  *  1. the interpreter with TFLite semantics equals the TFLite goldens byte for byte (all cases);
- *  2. the generated C (host, streamed plan) equals the interpreter with TFLM semantics byte for byte;
+ *  2. the generated C (host, streamed plan; built with ASan + UBSan and dead-region poisoning, NAME_POISON)
+ *     equals the interpreter with TFLM semantics byte for byte;
  * plus a subset on Cortex-M4 firmware under QEMU.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -28,6 +29,8 @@ function cases(m: string) {
 }
 
 const hex = (xs: Uint8Array[]) => xs.map((x) => Buffer.from(x).toString('hex'));
+/** the host builds run under AddressSanitizer and UndefinedBehaviorSanitizer, and are dead-region poisoned */
+const SANITIZERS = ['-fsanitize=address,undefined', '-fno-sanitize-recover=all', '-g'];
 
 describe('model zoo', () => {
   it('has at least 19 committed models covering V1, V2, V3 small/large and minimalistic', () => {
@@ -40,11 +43,11 @@ describe('model zoo', () => {
     for (const c of cases(m)) expect(hex(interpret(g, c.inputs, { semantics: 'tflite' }).outputs)).toEqual(hex(c.outputs));
   });
 
-  it.each(models)('%s: generated C (host, streamed) equals the TFLM reference', async (m) => {
+  it.each(models)('%s: generated C (host, streamed, poisoned, ASan+UBSan) equals the TFLM reference', async (m) => {
     const g = loadModel(join(zoo, `${m}.tflite`));
     for (const c of cases(m)) {
       const want = interpret(g, c.inputs).outputs;
-      const got = (await runNative(g, c.inputs, { target: 'host', modelFile: m })).outputs;
+      const got = (await runNative(g, c.inputs, { target: 'host', modelFile: m, poison: true, extraCflags: SANITIZERS })).outputs;
       expect(hex(got)).toEqual(hex(want));
     }
   });
