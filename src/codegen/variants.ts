@@ -33,6 +33,7 @@ export interface KernelVariant {
 }
 
 const OPT_H = 'include/mn_kernels_opt.h';
+const DSP_GEMM_H = 'include/mn_dsp_gemm.h';
 
 // ---------------------------------------------------------------------------------------------------------
 // weight formats (the C side reads them; see mn_kernels_opt.h)
@@ -128,7 +129,7 @@ const always = () => true;
 // ---------------------------------------------------------------------------------------------------------
 // the variant table
 
-const CONV_ROW_NEEDS = [OPT_H, 'src/mn_conv_s8.c', 'src/mn_rows_for_output.c'];
+const CONV_ROW_NEEDS = [OPT_H, DSP_GEMM_H, 'src/mn_conv_s8.c', 'src/mn_rows_for_output.c'];
 const DW_ROW_NEEDS = [OPT_H, 'src/mn_dw_conv_rows_s8_dsp.c', 'src/mn_dw_conv_s8.c', 'src/mn_rows_for_output.c'];
 const PAIR4 = { name: 'MN_FMT_1X1_PAIR4', applies: always, reorder: format1x1Pair4 };
 const QUAD = { name: 'MN_FMT_1X1_QUAD', applies: always, reorder: format1x1Quad };
@@ -137,7 +138,7 @@ const DW3X3 = { name: 'MN_FMT_DW3X3', applies: dw3x3Applies, reorder: formatDw3x
 
 export const KERNEL_VARIANTS: readonly KernelVariant[] = [
   { fn: 'mn_conv_1x1_s8_mve', ref: 'mn_conv_1x1_s8', family: 'mve', file: 'mn_conv_1x1_s8_mve.c', needs: [OPT_H] },
-  { fn: 'mn_conv_1x1_s8_dsp', ref: 'mn_conv_1x1_s8', family: 'dsp', file: 'mn_conv_1x1_s8_dsp.c', needs: [OPT_H], format: PAIR4 },
+  { fn: 'mn_conv_1x1_s8_dsp', ref: 'mn_conv_1x1_s8', family: 'dsp', file: 'mn_conv_1x1_s8_dsp.c', needs: [OPT_H, DSP_GEMM_H], format: PAIR4 },
   { fn: 'mn_conv_1x1_s8_rv32', ref: 'mn_conv_1x1_s8', family: 'rv32', file: 'mn_conv_1x1_s8_rv32.c', needs: [OPT_H], format: QUAD },
   {
     fn: 'mn_conv_s8_dsp', ref: 'mn_conv_s8', family: 'dsp', file: 'mn_conv_s8_dsp.c',
