@@ -9,7 +9,7 @@ import { tensorBytes, type Graph } from '../ir/types.js';
 import { planUnits, type ArenaPlan, type Unit } from './arena.js';
 import { depthwiseSingleChannelToConv } from '../passes/dw-to-conv.js';
 import { foldPad } from '../passes/fold-pad.js';
-import { planStreaming } from '../passes/stream.js';
+import { analyzeRegion, planStreaming, type Stage } from '../passes/stream.js';
 import { getTarget } from '../targets/index.js';
 import { applyVariants, variantSupportFiles } from './variants.js';
 import { emitModule } from './emit.js';
@@ -138,6 +138,36 @@ export function pruneRegions(g: Graph, units: Unit[]): { units: Unit[]; arena: A
     if (a.arenaBytes <= arena.arenaBytes) {
       best = trial;
       arena = a;
+    }
+  }
+  // then shrink the regions that stay, a stage at a time from either end, while the arena does not grow
+  const readers = new Map<number, Set<unknown>>();
+  for (const op of g.ops) for (const i of op.inputs) if (i >= 0) (readers.get(i) ?? readers.set(i, new Set()).get(i)!).add(op);
+  const regionOf = (id: string, stages: Stage[], layers: Layer[]): Unit => {
+    const inRegion = new Set<unknown>(stages.map((st) => st.op));
+    const region = analyzeRegion(g, stages, (t) => [...(readers.get(t) ?? [])].some((op) => !inRegion.has(op)));
+    return { kind: 'region', id, region, layers };
+  };
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const u of best) {
+      if (u.kind !== 'region' || u.layers.length < 2) continue;
+      for (const fromStart of [true, false]) {
+        const n = u.layers.length;
+        const keep = fromStart ? [1, n] : [0, n - 1];
+        const dropped = u.layers[fromStart ? 0 : n - 1]!;
+        const shrunk = regionOf(u.id, u.region.stages.slice(keep[0], keep[1]), u.layers.slice(keep[0], keep[1]));
+        const lone: Unit = { kind: 'layer', layer: dropped };
+        const trial = best.flatMap((x): Unit[] => (x === u ? (fromStart ? [lone, shrunk] : [shrunk, lone]) : [x]));
+        const a = planUnits(g, trial);
+        if (a.arenaBytes <= arena.arenaBytes) {
+          best = trial;
+          arena = a;
+          changed = true;
+          break;
+        }
+      }
+      if (changed) break;
     }
   }
   return { units: best, arena };
