@@ -20,53 +20,14 @@ enum {
 #define OPEN_MODE_RB 1u
 #define OPEN_MODE_WB 5u
 
-__attribute__((noinline)) static int sh_call(int op, const void *arg) {
-  register int r0 __asm__("r0") = op;
+__attribute__((noinline)) static long sh_call(long op, const void *arg) {
+  register long r0 __asm__("r0") = op;
   register const void *r1 __asm__("r1") = arg;
   __asm__ volatile("bkpt 0xAB" : "+r"(r0) : "r"(r1) : "memory");
   return r0;
 }
 
-static uint32_t sh_strlen(const char *s) {
-  const char *p = s;
-  while (*p) p++;
-  return (uint32_t)(p - s);
-}
-
-static int sh_open(const char *path, uint32_t mode) {
-  uint32_t blk[3] = {(uint32_t)(uintptr_t)path, mode, sh_strlen(path)};
-  return sh_call(SYS_OPEN, blk);
-}
-
-static void sh_close(int h) {
-  uint32_t blk[1] = {(uint32_t)h};
-  sh_call(SYS_CLOSE, blk);
-}
-
-int mn_io_read(const char *path, void *buf, unsigned long n) {
-  int h = sh_open(path, OPEN_MODE_RB);
-  if (h < 0) return -1;
-  uint32_t lblk[1] = {(uint32_t)h};
-  int len = sh_call(SYS_FLEN, lblk);
-  int rc = -2;
-  if (len >= 0 && (unsigned long)len == n) {
-    uint32_t blk[3] = {(uint32_t)h, (uint32_t)(uintptr_t)buf, (uint32_t)n};
-    if (sh_call(SYS_READ, blk) == 0) rc = 0; /* SYS_READ returns the number of bytes NOT read */
-  }
-  sh_close(h);
-  return rc;
-}
-
-int mn_io_write(const char *path, const void *buf, unsigned long n) {
-  int h = sh_open(path, OPEN_MODE_WB);
-  if (h < 0) return -1;
-  uint32_t blk[3] = {(uint32_t)h, (uint32_t)(uintptr_t)buf, (uint32_t)n};
-  int left = sh_call(SYS_WRITE, blk); /* bytes NOT written */
-  sh_close(h);
-  return left == 0 ? 0 : -1;
-}
-
-void mn_io_puts(const char *s) { sh_call(SYS_WRITE0, s); }
+#include "mn_io_semihost.h"
 
 void mn_io_exit(int code) {
   uint32_t blk[2] = {ADP_STOPPED_APPLICATION_EXIT, (uint32_t)code};

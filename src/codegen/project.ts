@@ -109,6 +109,7 @@ const KINDS: Record<ProjectKind, KindInfo> = {
     copies: {
       'platform/mn_io.h': 'platform/mn_io.h',
       'platform/mn_io_semihost_arm.c': 'platform/mn_io_semihost_arm.c',
+      'platform/mn_io_semihost.h': 'platform/mn_io_semihost.h',
       'platform/arm/startup_cm.c': 'platform/arm/startup_cm.c',
       'platform/arm/mps2_an386.ld': 'platform/arm/mps2_an386.ld',
       'platform/arm/sections.ld': 'platform/arm/sections.ld',
