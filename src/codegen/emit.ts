@@ -9,7 +9,7 @@ import Handlebars from 'handlebars';
 import { elementCount, tensorBytes, type Graph, type Tensor } from '../ir/types.js';
 import type { ArenaPlan, Unit } from './arena.js';
 import { emitRegion, refKernelOf, rowFields } from './stream-emit.js';
-import { selectVariant, variantSupportFiles, type VariantFamily } from './variants.js';
+import { rowKernelOf, selectVariant, variantFamilyOf, variantSupportFiles, type VariantFamily } from './variants.js';
 import type { CArray, CField, Layer } from './layers.js';
 import { floatLiteral } from './lower.js';
 import { packageRoot, VERSION } from './paths.js';
@@ -194,6 +194,18 @@ export function emitModule(graph: Graph, units: Unit[], arena: ArenaPlan, opts: 
       hasQuant: !!x.quant, scale: x.quant ? floatLiteral(x.quant.scales[0]!) : '', zeroPoint: x.quant ? x.quant.zeroPoints[0]! : 0,
     };
   });
+  const direct = layers.map((l) => l.kernelFile).filter((f): f is string => f !== null);
+  if (regionFunctions.length) direct.push('mn_ring_rows.c');
+  // streamed convolutions call row kernels, whose optimised variants live in files of their own
+  for (const l of streamed) {
+    const rowRef = rowKernelOf(refKernelOf(l));
+    const v = rowRef ? selectVariant(rowRef, opts.families) : undefined;
+    if (v) direct.push(v.file);
+  }
+  const withDeps = [...new Set(direct.flatMap((f) => [f, ...(KERNEL_DEPS[f] ?? [])]))];
+  // optimised variants fall back on (and call into) reference kernel files
+  const support = variantSupportFiles(withDeps).filter((f) => f.startsWith('src/')).map((f) => f.slice(4));
+  const kernelFiles = [...new Set([...withDeps, ...support].flatMap((f) => [f, ...(KERNEL_DEPS[f] ?? [])]))].sort();
   const invokeParams = [
     ...graph.inputs.map((t, k) => `const ${cTypeOfTensor(T(t))} *input${k}`),
     ...graph.outputs.map((t, k) => `${cTypeOfTensor(T(t))} *output${k}`),
@@ -205,23 +217,10 @@ export function emitModule(graph: Graph, units: Unit[], arena: ArenaPlan, opts: 
     macsText: layers.reduce((s, l) => s + l.macs, 0).toLocaleString('en-US'), layerCount: layers.length,
     inputs: graph.inputs, outputs: graph.outputs, io, invokeParams, ioArgs, staticArena: true,
     offsets, layers: layerViews, calls: callViews, arrays, poisonTables, regionFunctions, streaming: regionFunctions.length > 0,
-    optimised: [...layers.map((l) => l.kernelFile ?? ''), ...regionFunctions].some((f) => /_(dsp|mve|rv32)\b/.test(f)),
+    optimised: kernelFiles.some((f) => variantFamilyOf(f) !== null),
     copyIn: graph.inputs.map((t, k) => ({ offsetMacro: offMacro(t), arg: `input${k}`, bytesMacro: `${NAME}_INPUT${k}_BYTES` })),
     copyOut: graph.outputs.map((t, k) => ({ offsetMacro: offMacro(t), arg: `output${k}`, bytesMacro: `${NAME}_OUTPUT${k}_BYTES` })),
   };
-  const direct = layers.map((l) => l.kernelFile).filter((f): f is string => f !== null);
-  if (regionFunctions.length) direct.push('mn_ring_rows.c');
-  // streamed convolutions call row kernels, whose optimised variants live in files of their own
-  for (const l of streamed) {
-    const ref = refKernelOf(l);
-    const rowRef = ref === 'mn_conv_s8' ? 'mn_conv_row_s8' : ref === 'mn_dw_conv_s8' ? 'mn_dw_conv_row_s8' : null;
-    const v = rowRef ? selectVariant(rowRef, opts.families) : undefined;
-    if (v) direct.push(v.file);
-  }
-  const withDeps = [...new Set(direct.flatMap((f) => [f, ...(KERNEL_DEPS[f] ?? [])]))];
-  // optimised variants fall back on (and call into) reference kernel files
-  const support = variantSupportFiles(withDeps).filter((f) => f.startsWith('src/')).map((f) => f.slice(4));
-  const kernelFiles = [...new Set([...withDeps, ...support].flatMap((f) => [f, ...(KERNEL_DEPS[f] ?? [])]))].sort();
   const sources = [`${name}.c`, `${name}_weights.c`, ...kernelFiles];
   const files = new Map<string, string>([
     [`${name}.h`, render('module/model.h.hbs', data)],

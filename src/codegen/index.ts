@@ -11,7 +11,7 @@ import { depthwiseSingleChannelToConv } from '../passes/dw-to-conv.js';
 import { foldPad } from '../passes/fold-pad.js';
 import { analyzeRegion, planStreaming, type Stage } from '../passes/stream.js';
 import { getTarget } from '../targets/index.js';
-import { applyVariants, variantSupportFiles } from './variants.js';
+import { applyVariants, variantFamilyOf, variantSupportFiles } from './variants.js';
 import { emitModule } from './emit.js';
 import type { Layer } from './layers.js';
 import { lowerGraph } from './lower.js';
@@ -115,7 +115,7 @@ export function compileGraph(graph: Graph, opts: CompileOptions = {}): CompiledM
       };
     }),
   };
-  const optimised = emitted.kernelFiles.some((f) => /_(dsp|mve|rv32)\.c$/.test(f));
+  const optimised = emitted.kernelFiles.some((f) => variantFamilyOf(f) !== null);
   const runtimeFiles = [
     'include/mn_kernels.h', 'include/mn_fixed.h', 'include/mn_stream.h', 'include/mn_gemmlowp.h',
     ...(optimised ? variantSupportFiles(emitted.kernelFiles).filter((f) => f.startsWith('include/')) : []),

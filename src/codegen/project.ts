@@ -7,6 +7,7 @@
  * Templates live in templates/project/<kind>/ (and templates/project/common/ for the self-test), rendered
  * with emit.ts's render(). The model itself is written with writeModule() into a subfolder.
  */
+import { variantFamilyOf } from './variants.js';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fail } from '../diagnostics.js';
@@ -322,7 +323,7 @@ function weightsToRodata(text: string): string {
 export function writeProject(mod: CompiledModule, kind: ProjectKind, dir: string, opts: ProjectOptions = {}): ProjectResult {
   if (!isProjectKind(kind)) fail('MN405', `unknown project kind '${String(kind)}' (known: ${PROJECT_KINDS.join(', ')})`);
   const info = KINDS[kind];
-  const foreign = [...new Set(mod.runtimeFiles.flatMap((f) => /_(dsp|mve|rv32)\.c$/.exec(f)?.[1] ?? []))].filter((f) => !info.families.includes(f));
+  const foreign = [...new Set(mod.runtimeFiles.flatMap((f) => variantFamilyOf(f) ?? []))].filter((f) => !info.families.includes(f));
   if (foreign.length) {
     fail('MN405', `the module was compiled for target ${mod.report.target} and uses ${foreign.join(', ')} kernels, which the ${kind} project cannot build; compile it for ${info.families.length ? 'host or cortex-m4' : 'host'} (plain C kernels)`);
   }

@@ -8,11 +8,11 @@ import { stagePulls, type StreamRegion } from '../passes/stream.js';
 import type { ArenaPlan } from './arena.js';
 import { render } from './emit.js';
 import type { CField, Layer } from './layers.js';
-import { rowKernelName, type VariantFamily } from './variants.js';
+import { refKernelName, rowKernelName, rowKernelOf, type VariantFamily } from './variants.js';
 
 /** The reference kernel a layer's (possibly optimised) kernel implements. */
 export function refKernelOf(layer: Layer): string {
-  return (layer.kernel ?? '').replace(/_(dsp|mve|rv32)$/, '');
+  return refKernelName(layer.kernel ?? '');
 }
 
 /** Per-row parameter fields: the row kernels see one row's pixels / elements. */
@@ -40,8 +40,9 @@ export function emitRegion(g: Graph, regionId: string, region: StreamRegion, lay
   const stages = region.stages.map((s, i) => {
     const layer = layers[i]!;
     const ref = refKernelOf(layer);
-    const convRows = ref === 'mn_conv_s8' || ref === 'mn_dw_conv_s8';
-    const kernel = rowKernelName(ref === 'mn_conv_s8' ? 'mn_conv_row_s8' : ref === 'mn_dw_conv_s8' ? 'mn_dw_conv_row_s8' : ref, families);
+    const rowRef = rowKernelOf(ref);
+    const convRows = rowRef !== null;
+    const kernel = rowKernelName(rowRef ?? ref, families);
     const d = s.deps[0]!;
     return {
       index: i, fn: `${regionId}_${layer.id}_row`, kernel, params: layer.id, convRows, rows: s.rows,

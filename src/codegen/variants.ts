@@ -9,6 +9,21 @@
  */
 import type { CArray, CField, Layer } from './layers.js';
 
+/** The reference kernel (or runtime file) an optimised variant's name stands for: mn_x_s8_dsp -> mn_x_s8. */
+export function refKernelName(kernel: string): string {
+  return kernel.replace(/_(dsp|mve|rv32)(\.c)?$/, (_m, _f, ext: string | undefined) => ext ?? '');
+}
+
+/** The variant family of a kernel or file name ('dsp', 'mve', 'rv32'), or null for a reference kernel. */
+export function variantFamilyOf(name: string): string | null {
+  return /_(dsp|mve|rv32)(\.c)?$/.exec(name)?.[1] ?? null;
+}
+
+/** The row kernel a streamed region calls for a full-tensor convolution kernel, or null if it has none. */
+export function rowKernelOf(refKernel: string): string | null {
+  return refKernel === 'mn_conv_s8' ? 'mn_conv_row_s8' : refKernel === 'mn_dw_conv_s8' ? 'mn_dw_conv_row_s8' : null;
+}
+
 /** Variant families a target can use (from src/targets Target.kernels); their order does not matter. */
 export type VariantFamily = 'ref' | 'dsp' | 'mve' | 'rv32';
 
