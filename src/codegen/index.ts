@@ -9,7 +9,7 @@ import { tensorBytes, type Graph } from '../ir/types.js';
 import { planUnits, type ArenaPlan, type Unit } from './arena.js';
 import { depthwiseSingleChannelToConv } from '../passes/dw-to-conv.js';
 import { foldPad } from '../passes/fold-pad.js';
-import { analyzeRegion, planStreaming, type Stage } from '../passes/stream.js';
+import { planStreaming, readersOf, regionFromStages, type Stage } from '../passes/stream.js';
 import { getTarget } from '../targets/index.js';
 import { applyVariants, variantFamilyOf, variantSupportFiles } from './variants.js';
 import { emitModule } from './emit.js';
@@ -141,13 +141,8 @@ export function pruneRegions(g: Graph, units: Unit[]): { units: Unit[]; arena: A
     }
   }
   // then shrink the regions that stay, a stage at a time from either end, while the arena does not grow
-  const readers = new Map<number, Set<unknown>>();
-  for (const op of g.ops) for (const i of op.inputs) if (i >= 0) (readers.get(i) ?? readers.set(i, new Set()).get(i)!).add(op);
-  const regionOf = (id: string, stages: Stage[], layers: Layer[]): Unit => {
-    const inRegion = new Set<unknown>(stages.map((st) => st.op));
-    const region = analyzeRegion(g, stages, (t) => [...(readers.get(t) ?? [])].some((op) => !inRegion.has(op)));
-    return { kind: 'region', id, region, layers };
-  };
+  const readers = readersOf(g);
+  const regionOf = (id: string, stages: Stage[], layers: Layer[]): Unit => ({ kind: 'region', id, region: regionFromStages(g, stages, readers), layers });
   for (let changed = true; changed; ) {
     changed = false;
     for (const u of best) {

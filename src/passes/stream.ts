@@ -198,6 +198,19 @@ export function analyzeRegion(g: Graph, stages: Stage[], readersOutside: (t: num
   return { stages, inputs, outputs, rings, overlap, ringBytes: rings.reduce((s, r) => s + r.ringRows * r.rowBytes, 0) };
 }
 
+/** The ops that read each tensor. */
+export function readersOf(g: Graph): Map<number, Op[]> {
+  const readers = new Map<number, Op[]>();
+  for (const op of g.ops) for (const i of op.inputs) if (i >= 0) readers.set(i, [...(readers.get(i) ?? []), op]);
+  return readers;
+}
+
+/** analyzeRegion for consecutive stages: a tensor is a region output when an op outside the stages reads it. */
+export function regionFromStages(g: Graph, stages: Stage[], readers: Map<number, Op[]>): StreamRegion {
+  const inRegion = new Set(stages.map((s) => s.op));
+  return analyzeRegion(g, stages, (t) => (readers.get(t) ?? []).some((op) => !inRegion.has(op)));
+}
+
 export interface StreamOptions {
   /** longest region considered (stages) */
   maxStages?: number;
@@ -225,8 +238,7 @@ export function regionCost(g: Graph, r: StreamRegion): number {
  */
 export function planStreaming(g: Graph, opts: StreamOptions = {}): StreamRegion[] {
   const maxStages = opts.maxStages ?? 14;
-  const readers = new Map<number, Op[]>();
-  for (const op of g.ops) for (const i of op.inputs) if (i >= 0) readers.set(i, [...(readers.get(i) ?? []), op]);
+  const readers = readersOf(g);
   const runs: Stage[][] = [];
   let cur: Stage[] = [];
   for (const op of g.ops) {
@@ -243,9 +255,7 @@ export function planStreaming(g: Graph, opts: StreamOptions = {}): StreamRegion[
   for (const run of runs) {
     const m = run.length;
     const cost = (i: number, j: number): { c: number; r: StreamRegion } => {
-      const stages = run.slice(i, j + 1);
-      const inRegion = new Set(stages.map((s) => s.op));
-      const r = analyzeRegion(g, stages, (t) => (readers.get(t) ?? []).some((op) => !inRegion.has(op)));
+      const r = regionFromStages(g, run.slice(i, j + 1), readers);
       return { c: regionCost(g, r), r };
     };
     // minimise the largest region cost, then the sum (so ties do not leave a cheap improvement unused)
