@@ -10,6 +10,7 @@ import { cTypeOfTensor, render } from '../codegen/emit.js';
 import { VERSION } from '../codegen/paths.js';
 import { elementCount, tensorBytes, type Graph } from '../ir/types.js';
 import { buildProgram, getTarget, runProgram, sizeOf } from '../targets/index.js';
+import { cacheRoot } from './native.js';
 
 export interface EvalResult {
   images: number;
@@ -35,7 +36,7 @@ export async function evaluate(graph: Graph, images: Uint8Array, opts: { target:
   }
   const target = getTarget(opts.target);
   const mod = compileGraph(graph, { name: 'model', modelFile: opts.modelFile, target: target.name });
-  const dir = mkdtempSync(join(process.env.MNETC_CACHE_DIR ?? '/tmp', 'mnetc-eval-'));
+  const dir = mkdtempSync(join(cacheRoot(), 'eval-'));
   try {
     const files = writeModule(mod, dir, { force: true });
     writeFileSync(join(dir, 'main.c'), render('runner/batch_main.c.hbs', {

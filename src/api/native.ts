@@ -57,7 +57,8 @@ export function runnerSource(graph: Graph, mod: CompiledModule): string {
   return render('runner/main.c.hbs', { name: mod.name, NAME, version: VERSION, inputs, outputs, args });
 }
 
-function cacheRoot(): string {
+/** mnetc's build cache (MNETC_CACHE_DIR, else a per-user folder in the temp dir), created on first use. */
+export function cacheRoot(): string {
   const uid = typeof process.getuid === 'function' ? process.getuid() : 0;
   const d = process.env.MNETC_CACHE_DIR ?? join(tmpdir(), `mnetc-cache-${uid}`);
   mkdirSync(d, { recursive: true });
