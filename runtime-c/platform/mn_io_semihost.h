@@ -1,7 +1,7 @@
 /*
  * mn_io_semihost.h - file and console I/O over semihosting, shared by the Arm and RISC-V mn_io (internal). The
- * including file first defines `static long sh_call(long op, const void *arg)` with its trap sequence and the
- * SYS_* operation numbers; both targets are 32-bit, so long is the register width.
+ * including file defines `static long sh_call(long op, const void *arg)`, the trap sequence of its
+ * architecture; both targets are 32-bit, so long is the register width.
  */
 #ifndef MN_IO_SEMIHOST_H
 #define MN_IO_SEMIHOST_H
@@ -9,6 +9,21 @@
 #include <stdint.h>
 
 #include "mn_io.h"
+
+enum {
+  SYS_OPEN = 0x01,
+  SYS_CLOSE = 0x02,
+  SYS_WRITE0 = 0x04,
+  SYS_WRITE = 0x05,
+  SYS_READ = 0x06,
+  SYS_FLEN = 0x0C,
+  SYS_EXIT_EXTENDED = 0x20,
+};
+#define ADP_STOPPED_APPLICATION_EXIT 0x20026u
+#define OPEN_MODE_RB 1u
+#define OPEN_MODE_WB 5u
+
+static long sh_call(long op, const void *arg);
 
 static uint32_t sh_strlen(const char *s) {
   const char *p = s;

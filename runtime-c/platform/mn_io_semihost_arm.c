@@ -4,21 +4,9 @@
  * working directory. Without semihosting enabled the first call locks the core up (QEMU aborts).
  */
 #include "mn_io.h"
+#include "mn_io_semihost.h"
 
 #include <stdint.h>
-
-enum {
-  SYS_OPEN = 0x01,
-  SYS_CLOSE = 0x02,
-  SYS_WRITE0 = 0x04,
-  SYS_WRITE = 0x05,
-  SYS_READ = 0x06,
-  SYS_FLEN = 0x0C,
-  SYS_EXIT_EXTENDED = 0x20,
-};
-#define ADP_STOPPED_APPLICATION_EXIT 0x20026u
-#define OPEN_MODE_RB 1u
-#define OPEN_MODE_WB 5u
 
 __attribute__((noinline)) static long sh_call(long op, const void *arg) {
   register long r0 __asm__("r0") = op;
@@ -26,8 +14,6 @@ __attribute__((noinline)) static long sh_call(long op, const void *arg) {
   __asm__ volatile("bkpt 0xAB" : "+r"(r0) : "r"(r1) : "memory");
   return r0;
 }
-
-#include "mn_io_semihost.h"
 
 void mn_io_exit(int code) {
   uint32_t blk[2] = {ADP_STOPPED_APPLICATION_EXIT, (uint32_t)code};

@@ -6,21 +6,9 @@
  * through the sifive_test device instead of hanging.
  */
 #include "mn_io.h"
+#include "mn_io_semihost.h"
 
 #include <stdint.h>
-
-enum {
-  SYS_OPEN = 0x01,
-  SYS_CLOSE = 0x02,
-  SYS_WRITE0 = 0x04,
-  SYS_WRITE = 0x05,
-  SYS_READ = 0x06,
-  SYS_FLEN = 0x0C,
-  SYS_EXIT_EXTENDED = 0x20,
-};
-#define ADP_STOPPED_APPLICATION_EXIT 0x20026u
-#define OPEN_MODE_RB 1u
-#define OPEN_MODE_WB 5u
 
 /* The three instructions must be 32-bit and must not straddle a page: keep them in one aligned block. */
 __attribute__((noinline)) static long sh_call(long op, const void *arg) {
@@ -39,8 +27,6 @@ __attribute__((noinline)) static long sh_call(long op, const void *arg) {
       : "memory");
   return a0;
 }
-
-#include "mn_io_semihost.h"
 
 /* QEMU virt's sifive_test device: exits QEMU with (value >> 16) for 0x3333, with 0 for 0x5555. */
 #define SIFIVE_TEST (*(volatile uint32_t *)0x00100000u)
