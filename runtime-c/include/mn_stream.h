@@ -22,6 +22,13 @@ static inline int8_t *mn_ring_row(int8_t *ring, int32_t ring_rows, int32_t row_b
   return ring + (y % ring_rows) * row_bytes;
 }
 
+/* Row input (modules compiled with --input-rows): the application's callback that copies row `row` of the
+ * model input into `dst`; the generated code asks for rows 0..H-1 in order, each exactly once. */
+typedef struct {
+  void (*read)(void *user, int32_t row, void *dst);
+  void *user;
+} mn_row_reader;
+
 /* rows[ky] for output row oy of a convolution reading a ring (NULL outside the image), as the row kernels
  * (mn_conv_row_s8, mn_dw_conv_row_s8) expect. */
 void mn_ring_rows(const int8_t *ring, int32_t ring_rows, int32_t row_bytes, int32_t in_h, int32_t oy, int32_t stride,

@@ -31,10 +31,10 @@ export interface BenchResult {
   layers: BenchLayer[];
 }
 
-export async function benchModel(graph: Graph, opts: { target: string; memoryPlan?: 'layer' | 'stream'; modelFile?: string }): Promise<BenchResult> {
+export async function benchModel(graph: Graph, opts: { target: string; memoryPlan?: 'layer' | 'stream'; modelFile?: string; rowInput?: boolean }): Promise<BenchResult> {
   const target = getTarget(opts.target);
   const inputs = graph.inputs.map((t, k) => randomInput(graph.tensors[t]!, 101 + k));
-  const r = await runNative(graph, inputs, { target: target.name, memoryPlan: opts.memoryPlan ?? 'stream', countInstructions: true, profile: true, modelFile: opts.modelFile, timeoutMs: 1_800_000 });
+  const r = await runNative(graph, inputs, { target: target.name, memoryPlan: opts.memoryPlan ?? 'stream', countInstructions: true, profile: true, modelFile: opts.modelFile, timeoutMs: 1_800_000, rowInput: opts.rowInput });
   const units = r.module.units;
   // marks: [copy-in + unit 0, unit 1, ..., unit n-1 (+ the traces of its further outputs), copy-out]
   const marks = r.marks ?? [];

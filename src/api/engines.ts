@@ -15,6 +15,8 @@ export interface EngineOptions {
   modelPath?: string;
   /** arena plan of the generated C; with dumpTensorsDir the default is 'layer', so every tensor exists */
   memoryPlan?: 'layer' | 'stream';
+  /** native engines: build with row input (the runner delivers the input row by row) */
+  rowInput?: boolean;
 }
 
 export interface EngineResult {
@@ -39,8 +41,9 @@ const engines: Record<string, Engine> = {
 export const NATIVE_ENGINES = ['host', 'cortex-m4', 'cortex-m7', 'cortex-m33', 'cortex-m55', 'riscv32'] as const;
 for (const target of NATIVE_ENGINES) {
   engines[target] = async (graph, inputs, opts) => {
+    // (the reference engine ignores rowInput: how the input is handed over does not change the results)
     const memoryPlan = opts.memoryPlan ?? (opts.dumpTensorsDir ? 'layer' : 'stream');
-    const r = await runNative(graph, inputs, { target, modelFile: opts.modelPath, traceDir: opts.dumpTensorsDir, memoryPlan });
+    const r = await runNative(graph, inputs, { target, modelFile: opts.modelPath, traceDir: opts.dumpTensorsDir, memoryPlan, rowInput: opts.rowInput });
     if (opts.dumpTensorsDir && r.traced) dumpTensors(graph, r.traced, opts.dumpTensorsDir);
     return { outputs: r.outputs };
   };

@@ -53,8 +53,9 @@ export function runnerSource(graph: Graph, mod: CompiledModule): string {
   const outputs = graph.outputs.map((t, k) => ({
     index: k, file: `out${k}.bin`, ctype: cTypeOfTensor(graph.tensors[t]!), elements: Math.max(1, elementCount(graph.tensors[t]!.shape)), bytesMacro: `${NAME}_OUTPUT${k}_BYTES`,
   }));
-  const args = [...inputs.map((i) => `input${i.index}`), ...outputs.map((o) => `output${o.index}`)].join(', ');
-  return render('runner/main.c.hbs', { name: mod.name, NAME, version: VERSION, inputs, outputs, args });
+  const rowInput = mod.report.row_input;
+  const args = [...(rowInput ? ['read_row', 'input0'] : inputs.map((i) => `input${i.index}`)), ...outputs.map((o) => `output${o.index}`)].join(', ');
+  return render('runner/main.c.hbs', { name: mod.name, NAME, version: VERSION, inputs, outputs, args, rowInput });
 }
 
 /** mnetc's build cache (MNETC_CACHE_DIR, else a per-user folder in the temp dir), created on first use. */

@@ -58,12 +58,13 @@ export function registerCommands(program: Command): void {
     .addOption(new Option('--engine <engine>', 'which implementation runs the model').choices(engineNames()).default('reference'))
     .option('--dump-tensors <dir>', 'also write every intermediate tensor and a manifest.json to DIR')
     .addOption(new Option('--memory-plan <plan>', 'arena plan of the generated C (default: stream; layer with --dump-tensors, so every tensor exists)').choices(['layer', 'stream']))
+    .option('--input-rows', 'native engines: build the module with row input (compile --input-rows); the runner hands the input over row by row and checks the order')
     .option('--mean <values>', 'image inputs: per-channel mean, x = (pixel - mean) / std (default: model metadata, else 127.5)')
     .option('--std <values>', 'image inputs: per-channel std (default: model metadata, else 127.5)')
     .option('--top <k>', 'print the K best classes of output 0 (with labels when known)')
     .option('--labels <file>', 'class names for --top, one per line (default: from the model metadata)')
     .addHelpText('after', '\nExamples:\n  mnetc run model.tflite --input in.bin --output out.bin\n  mnetc run model.tflite --input in.bin --output out.bin --engine host\n  mnetc run model.tflite --input photo.jpg --top 5 --labels labels.txt')
-    .action(async (model: string, o: { input: string; output?: string; engine: string; dumpTensors?: string; memoryPlan?: 'layer' | 'stream'; mean?: string; std?: string; top?: string; labels?: string }) => {
+    .action(async (model: string, o: { input: string; output?: string; engine: string; dumpTensors?: string; memoryPlan?: 'layer' | 'stream'; inputRows?: boolean; mean?: string; std?: string; top?: string; labels?: string }) => {
       const graph = loadModel(model);
       const outFiles = splitList(o.output);
       const top = o.top === undefined ? 0 : Number(o.top);
@@ -71,7 +72,7 @@ export function registerCommands(program: Command): void {
       if (!outFiles.length && !top) fail('MN400', 'give --output FILES, --top K or both');
       if (outFiles.length && outFiles.length !== graph.outputs.length) fail('MN400', `the model has ${graph.outputs.length} output tensor(s), ${outFiles.length} file(s) given`);
       const inputs = await readInputFiles(graph, splitList(o.input), { mean: o.mean ? parseNumberList(o.mean, '--mean') : undefined, std: o.std ? parseNumberList(o.std, '--std') : undefined });
-      const result = await runEngine(o.engine, graph, inputs, { dumpTensorsDir: o.dumpTensors, modelPath: model, memoryPlan: o.memoryPlan });
+      const result = await runEngine(o.engine, graph, inputs, { dumpTensorsDir: o.dumpTensors, modelPath: model, memoryPlan: o.memoryPlan, rowInput: o.inputRows });
       if (outFiles.length) writeOutputs(graph, outFiles, result.outputs);
       if (top) process.stdout.write(formatTopClasses(topClasses(graph, result.outputs, top, modelLabels(graph, { labelsFile: o.labels, modelBytes: new Uint8Array(readFileSync(model)) }))));
     });
@@ -84,6 +85,7 @@ export function registerCommands(program: Command): void {
     .option('--name <name>', 'C identifier prefix of the module (default: from the file name)')
     .option('--target <target>', 'target the module is tuned for', 'host')
     .addOption(new Option('--memory-plan <plan>', 'arena planning: layer by layer, or row-streamed blocks').choices(['layer', 'stream']).default('stream'))
+    .option('--input-rows', 'row input: the generated code asks the caller for the input one row at a time (camera lines), so the input never exists whole in the arena')
     .option('--report <file>', 'write the compile report as JSON to FILE')
     .option('--force', 'overwrite files in the output directory that mnetc did not generate')
     .option('--json', 'print the report as JSON instead of a summary')
@@ -93,9 +95,9 @@ export function registerCommands(program: Command): void {
     .option('--labels <file>', 'with --emit-ts: class names, one per line (default: from the model metadata)')
     .option('--stack', 'also build the module for --target with -fstack-usage/-fcallgraph-info and report the worst-case stack of NAME_invoke (stack_bytes)')
     .addHelpText('after', `\nExamples:\n  mnetc compile model.tflite -o out/\n  mnetc compile model.tflite -o out/ --name person --report out/report.json\n  mnetc compile model.tflite -o out/ --target cortex-m4 --stack --report out/report.json\n  mnetc compile model.tflite -o proj/ --project stm32-cmake\n\n${projectHelp()}`)
-    .action(async (model: string, o: { output: string; name?: string; target: string; memoryPlan: MemoryPlanMode; report?: string; force?: boolean; json?: boolean; project?: string; testInput?: string; emitTs?: boolean; labels?: string; stack?: boolean }) => {
+    .action(async (model: string, o: { output: string; name?: string; target: string; memoryPlan: MemoryPlanMode; inputRows?: boolean; report?: string; force?: boolean; json?: boolean; project?: string; testInput?: string; emitTs?: boolean; labels?: string; stack?: boolean }) => {
       const graph = loadModel(model);
-      const mod = compileGraph(graph, { name: o.name, modelFile: model, memoryPlan: o.memoryPlan, target: o.target });
+      const mod = compileGraph(graph, { name: o.name, modelFile: model, memoryPlan: o.memoryPlan, target: o.target, rowInput: o.inputRows });
       let files: string[];
       let nextSteps: string[] = [];
       if (o.project) {
@@ -120,7 +122,7 @@ export function registerCommands(program: Command): void {
       const rows = r.layers.map((l) => [l.index, l.op, l.kernel ?? '(alias)', formatShape(l.outputShape), l.macs, l.arenaOffset ?? '-', l.outputBytes]);
       process.stdout.write(`${formatTable(['#', 'op', 'kernel', 'output', 'MACs', 'arena offset', 'bytes'], rows, [true, false, false, false, true, true, true])}\n\n`);
       process.stdout.write(`wrote ${files.length} files to ${o.output} (module "${r.name}")\n`);
-      process.stdout.write(`arena_bytes:   ${formatInt(r.arena_bytes)} (${formatBytes(r.arena_bytes)}, ${r.memoryPlan} plan)\n`);
+      process.stdout.write(`arena_bytes:   ${formatInt(r.arena_bytes)} (${formatBytes(r.arena_bytes)}, ${r.memoryPlan} plan${r.row_input ? ', input delivered row by row by the caller' : ''})\n`);
       process.stdout.write(`weights_bytes: ${formatInt(r.weights_bytes)} (${formatBytes(r.weights_bytes)})\n`);
       process.stdout.write(`macs:          ${formatInt(r.macs)}\n`);
       if (stack) process.stdout.write(`stack_bytes:   ${formatInt(stack.invokeBytes)} (worst case of ${r.name}_invoke on ${stack.target}${stack.bounded ? '' : ', NOT a proven bound'})\n`);
@@ -165,11 +167,12 @@ export function registerCommands(program: Command): void {
     .description('show the activation memory plan: every tensor and ring in the arena over time')
     .argument('<model>', '.tflite file')
     .addOption(new Option('--memory-plan <plan>', 'arena planning: layer by layer, or row-streamed blocks').choices(['layer', 'stream']).default('stream'))
+    .option('--input-rows', 'row input: the generated code asks the caller for the input one row at a time (camera lines), so the input never exists whole in the arena')
     .option('--html <file>', 'also write the plan as an HTML page with a time x address picture')
     .option('--json', 'print the plan as JSON')
     .addHelpText('after', '\nExamples:\n  mnetc plan model.tflite\n  mnetc plan model.tflite --html plan.html')
-    .action((model: string, o: { memoryPlan: MemoryPlanMode; html?: string; json?: boolean }) => {
-      const mod = compileGraph(loadModel(model), { modelFile: model, memoryPlan: o.memoryPlan });
+    .action((model: string, o: { memoryPlan: MemoryPlanMode; inputRows?: boolean; html?: string; json?: boolean }) => {
+      const mod = compileGraph(loadModel(model), { modelFile: model, memoryPlan: o.memoryPlan, rowInput: o.inputRows });
       if (o.html) writeFileSync(o.html, planHtml(mod, model));
       if (o.json) {
         const r = mod.report;
@@ -221,10 +224,11 @@ export function registerCommands(program: Command): void {
     .argument('<model>', '.tflite file')
     .addOption(new Option('--target <target>', 'target to run on').choices(['cortex-m4', 'cortex-m7', 'cortex-m33', 'cortex-m55', 'riscv32']).default('cortex-m4'))
     .addOption(new Option('--memory-plan <plan>', 'arena planning').choices(['layer', 'stream']).default('stream'))
+    .option('--input-rows', 'row input: the generated code asks the caller for the input one row at a time (camera lines), so the input never exists whole in the arena')
     .option('--json', 'print JSON: {"instructions": N, "layers": [...], ...}')
     .addHelpText('after', '\nExample:\n  mnetc bench model.tflite --target cortex-m4\nCounts are exact instructions retired (QEMU TCG plugin), not cycles.')
-    .action(async (model: string, o: { target: string; memoryPlan: 'layer' | 'stream'; json?: boolean }) => {
-      const r = await benchModel(loadModel(model), { target: o.target, memoryPlan: o.memoryPlan, modelFile: model });
+    .action(async (model: string, o: { target: string; memoryPlan: 'layer' | 'stream'; inputRows?: boolean; json?: boolean }) => {
+      const r = await benchModel(loadModel(model), { target: o.target, memoryPlan: o.memoryPlan, modelFile: model, rowInput: o.inputRows });
       if (o.json) {
         process.stdout.write(`${JSON.stringify(r, null, 1)}\n`);
         return;

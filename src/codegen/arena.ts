@@ -51,7 +51,9 @@ export function planUnits(graph: Graph, units: Unit[]): ArenaPlan {
       ? { reads: u.layer.op.inputs.filter(isActivation).map(id), writes: u.layer.op.outputs.filter(isActivation).map(id) }
       : { reads: u.region.inputs.filter(isActivation).map(id), writes: u.region.outputs.filter(isActivation).map(id) },
   );
-  const pinnedStart = graph.inputs.filter(isActivation).map(id);
+  // inputs delivered row by row into a region's ring (row-input mode) never exist whole
+  const rowSourced = new Set(units.flatMap((u) => (u.kind === 'region' ? u.region.sources : [])));
+  const pinnedStart = graph.inputs.filter((t) => isActivation(t) && !rowSourced.has(t)).map(id);
   const pinnedEnd = graph.outputs.filter(isActivation).map(id);
   const lifetimes = computeLifetimes(steps, { liveAtStart: pinnedStart, liveAtEnd: pinnedEnd });
 

@@ -83,6 +83,8 @@ export interface EmitOptions {
   modelFile: string;
   memoryPlan: string;
   families: readonly VariantFamily[];
+  /** row input: the invoke functions take a row-reader callback instead of the input buffer */
+  rowInput?: boolean;
 }
 
 /** runtime-c/src files a kernel file calls into */
@@ -171,7 +173,8 @@ export function emitModule(graph: Graph, units: Unit[], arena: ArenaPlan, opts: 
     if (u.kind === 'layer') return layerCall(u.layer);
     regionFunctions.push(emitRegion(graph, u.id, u.region, u.layers, arena, opts.families));
     const traces = u.region.outputs.map((t) => ({ op: u.layers.find((l) => l.op.outputs[0] === t)!.op.index, tensor: t, offset: offMacro(t), bytes: tensorBytes(T(t)) }));
-    return { index: u.layers.map((l) => l.op.index).join(','), opName: `streamed region ${u.id}`, call: `${u.id}(a);`, traces };
+    const call = u.region.sources.length ? `${u.id}(a, &rd);` : `${u.id}(a);`;
+    return { index: u.layers.map((l) => l.op.index).join(','), opName: `streamed region ${u.id}`, call, traces };
   });
 
   // NAME_POISON debug builds: after each unit, 0xCD over the bytes whose data is dead from then on
@@ -206,19 +209,28 @@ export function emitModule(graph: Graph, units: Unit[], arena: ArenaPlan, opts: 
   // optimised variants fall back on (and call into) reference kernel files
   const support = variantSupportFiles(withDeps).filter((f) => f.startsWith('src/')).map((f) => f.slice(4));
   const kernelFiles = [...new Set([...withDeps, ...support].flatMap((f) => [f, ...(KERNEL_DEPS[f] ?? [])]))].sort();
+  const rowInput = !!opts.rowInput;
+  const rowSourced = new Set(units.flatMap((u) => (u.kind === 'region' ? u.region.sources : [])));
   const invokeParams = [
-    ...graph.inputs.map((t, k) => `const ${cTypeOfTensor(T(t))} *input${k}`),
+    ...(rowInput ? [`${name}_read_row_fn read_row`, 'void *user'] : graph.inputs.map((t, k) => `const ${cTypeOfTensor(T(t))} *input${k}`)),
     ...graph.outputs.map((t, k) => `${cTypeOfTensor(T(t))} *output${k}`),
   ].join(', ');
-  const ioArgs = [...graph.inputs.map((_, k) => `input${k}`), ...graph.outputs.map((_, k) => `output${k}`)];
+  const ioArgs = [...(rowInput ? ['read_row', 'user'] : graph.inputs.map((_, k) => `input${k}`)), ...graph.outputs.map((_, k) => `output${k}`)];
+  const input0 = T(graph.inputs[0]!);
   const data = {
     name, NAME, version: VERSION, modelFile: opts.modelFile, memoryPlan: opts.memoryPlan,
     arenaBytes: arena.arenaBytes, weightsBytes, macs: layers.reduce((s, l) => s + l.macs, 0),
     macsText: layers.reduce((s, l) => s + l.macs, 0).toLocaleString('en-US'), layerCount: layers.length,
     inputs: graph.inputs, outputs: graph.outputs, io, invokeParams, ioArgs, staticArena: true,
-    offsets, layers: layerViews, calls: callViews, arrays, poisonTables, regionFunctions, streaming: regionFunctions.length > 0,
+    nullChecks: ioArgs.filter((x) => x !== 'user'),
+    offsets, layers: layerViews, calls: callViews, arrays, poisonTables, regionFunctions, streaming: regionFunctions.length > 0 || rowInput,
     optimised: kernelFiles.some((f) => variantFamilyOf(f) !== null),
-    copyIn: graph.inputs.map((t, k) => ({ offsetMacro: offMacro(t), arg: `input${k}`, bytesMacro: `${NAME}_INPUT${k}_BYTES` })),
+    rowInput: rowInput ? {
+      rows: input0.shape[1], rowBytes: tensorBytes(input0) / input0.shape[1]!, streamed: rowSourced.size > 0,
+      // an input no region streams is read whole before the first layer
+      fetchAll: rowSourced.size ? null : { offsetMacro: offMacro(graph.inputs[0]!), rowBytesMacro: `${NAME}_INPUT0_ROW_BYTES`, rowsMacro: `${NAME}_INPUT0_ROWS` },
+    } : null,
+    copyIn: rowInput ? [] : graph.inputs.map((t, k) => ({ offsetMacro: offMacro(t), arg: `input${k}`, bytesMacro: `${NAME}_INPUT${k}_BYTES` })),
     copyOut: graph.outputs.map((t, k) => ({ offsetMacro: offMacro(t), arg: `output${k}`, bytesMacro: `${NAME}_OUTPUT${k}_BYTES` })),
   };
   const sources = [`${name}.c`, `${name}_weights.c`, ...kernelFiles];

@@ -9,7 +9,7 @@ import { tensorBytes, type Graph } from '../ir/types.js';
 import { planUnits, type ArenaPlan, type Unit } from './arena.js';
 import { depthwiseSingleChannelToConv } from '../passes/dw-to-conv.js';
 import { foldPad } from '../passes/fold-pad.js';
-import { planStreaming, readersOf, regionFromStages, type Stage } from '../passes/stream.js';
+import { planStreaming, readersOf, regionFromStages, rowInputCandidates, type Stage } from '../passes/stream.js';
 import { getTarget } from '../targets/index.js';
 import { applyVariants, variantFamilyOf, variantSupportFiles } from './variants.js';
 import { emitModule } from './emit.js';
@@ -26,6 +26,11 @@ export interface CompileOptions {
   memoryPlan?: MemoryPlanMode;
   /** target whose kernel variants are used (default host: plain C reference kernels) */
   target?: string;
+  /**
+   * Row input: the caller hands the model input over one row at a time (a camera's lines) through a callback,
+   * so with the stream plan the input never has to exist whole in the arena. Single 4-D input models only.
+   */
+  rowInput?: boolean;
 }
 
 export interface LayerReport {
@@ -42,6 +47,8 @@ export interface CompileReport {
   mnetcVersion: string;
   name: string;
   memoryPlan: MemoryPlanMode;
+  /** compiled with row input (the caller delivers the input one row at a time; see CompileOptions.rowInput) */
+  row_input: boolean;
   /** all activation RAM: inputs, outputs, intermediates, scratch */
   arena_bytes: number;
   /** arena of each plan, for comparison */
@@ -92,14 +99,16 @@ export function compileGraph(graph: Graph, opts: CompileOptions = {}): CompiledM
   const layers = applyVariants(lowerGraph(g), families);
   const layerUnits: Unit[] = layers.map((layer) => ({ kind: 'layer', layer }));
   const layerArena = planUnits(g, layerUnits);
-  const { units: streamUnits, arena: streamArena } = pruneRegions(g, streamingUnits(g, layers));
+  const rowInputs = opts.rowInput ? checkRowInput(g) : [];
+  const { units: streamUnits, arena: streamArena } = pruneRegions(g, streamingUnits(g, layers, rowInputs), rowInputs);
   const units = memoryPlan === 'stream' ? streamUnits : layerUnits;
   const arena = memoryPlan === 'stream' ? streamArena : layerArena;
-  const emitted = emitModule(g, units, arena, { name, modelFile: basename(opts.modelFile ?? 'model.tflite'), memoryPlan, families });
+  const emitted = emitModule(g, units, arena, { name, modelFile: basename(opts.modelFile ?? 'model.tflite'), memoryPlan, families, rowInput: !!opts.rowInput });
   const report: CompileReport = {
     mnetcVersion: VERSION,
     name,
     memoryPlan,
+    row_input: !!opts.rowInput,
     arena_bytes: arena.arenaBytes,
     arena_bytes_layer: layerArena.arenaBytes,
     arena_bytes_stream: streamArena.arenaBytes,
@@ -128,7 +137,7 @@ export function compileGraph(graph: Graph, opts: CompileOptions = {}): CompiledM
  * Streaming costs some instructions (per-row calls); it only pays where it lowers the peak. Each region, the
  * one with the fewest ring bytes first, is run layer by layer instead whenever that does not grow the arena.
  */
-export function pruneRegions(g: Graph, units: Unit[]): { units: Unit[]; arena: ArenaPlan } {
+export function pruneRegions(g: Graph, units: Unit[], rowInputs: readonly number[] = []): { units: Unit[]; arena: ArenaPlan } {
   let best = units;
   let arena = planUnits(g, units);
   const order = units.flatMap((u) => (u.kind === 'region' ? [u] : [])).sort((a, b) => a.region.ringBytes - b.region.ringBytes || a.id.localeCompare(b.id));
@@ -142,7 +151,7 @@ export function pruneRegions(g: Graph, units: Unit[]): { units: Unit[]; arena: A
   }
   // then shrink the regions that stay, a stage at a time from either end, while the arena does not grow
   const readers = readersOf(g);
-  const regionOf = (id: string, stages: Stage[], layers: Layer[]): Unit => ({ kind: 'region', id, region: regionFromStages(g, stages, readers), layers });
+  const regionOf = (id: string, stages: Stage[], layers: Layer[]): Unit => ({ kind: 'region', id, region: regionFromStages(g, stages, readers, rowInputs), layers });
   for (let changed = true; changed; ) {
     changed = false;
     for (const u of best) {
@@ -168,9 +177,19 @@ export function pruneRegions(g: Graph, units: Unit[]): { units: Unit[]; arena: A
   return { units: best, arena };
 }
 
+/** The inputs row-input mode streams: the model must have exactly one 4-D [1,H,W,C] input (MN405 otherwise). */
+export function checkRowInput(g: Graph): number[] {
+  const ok = rowInputCandidates(g);
+  if (g.inputs.length !== 1 || ok.length !== 1) {
+    const shapes = g.inputs.map((t) => `[${g.tensors[t]!.shape.join(',')}]`).join(', ');
+    fail('MN405', `--input-rows needs a model with exactly one 4-D [1,H,W,C] input; this one has ${g.inputs.length} input(s): ${shapes}`);
+  }
+  return ok;
+}
+
 /** Groups layers into streamed regions where src/passes/stream.ts finds them worthwhile. */
-export function streamingUnits(g: Graph, layers: Layer[]): Unit[] {
-  const regions = planStreaming(g);
+export function streamingUnits(g: Graph, layers: Layer[], rowInputs: readonly number[] = []): Unit[] {
+  const regions = planStreaming(g, { rowInputs });
   const byOp = new Map(layers.map((l) => [l.op, l]));
   const regionOf = new Map<Layer, number>();
   regions.forEach((r, k) => r.stages.forEach((s) => regionOf.set(byOp.get(s.op)!, k)));

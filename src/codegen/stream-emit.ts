@@ -52,11 +52,15 @@ export function emitRegion(g: Graph, regionId: string, region: StreamRegion, lay
     };
   });
   const last = region.stages.length - 1;
-  const pulls = stagePulls(region.stages);
+  const pulls = stagePulls(region.stages, region.sources);
   const ensureName = (i: number) => `${regionId}_${layers[i]!.id}_ensure`;
+  const fetchName = (k: number) => `${regionId}_fetch_t${region.sources[k]!}`;
+  const hasSources = region.sources.length > 0;
   const stageViews = stages.map((st, i) => ({
     ...st, layer: layers[i]!.op.index, ensure: ensureName(i),
-    pulls: pulls[i]!.map((p) => ({ ensure: ensureName(p.producer), stride: p.dep.stride, pad: p.dep.pad, k: p.dep.k, dil: p.dep.dil, rows: region.stages[p.producer]!.rows })),
+    pulls: pulls[i]!.map((p) => 'producer' in p
+      ? { ensure: ensureName(p.producer), stride: p.dep.stride, pad: p.dep.pad, k: p.dep.k, dil: p.dep.dil, rows: region.stages[p.producer]!.rows }
+      : { ensure: fetchName(p.source), stride: p.dep.stride, pad: p.dep.pad, k: p.dep.k, dil: p.dep.dil, rows: g.tensors[region.sources[p.source]!]!.shape[1]! }),
   }));
   return render('module/region.c.hbs', {
     id: regionId,
@@ -65,7 +69,12 @@ export function emitRegion(g: Graph, regionId: string, region: StreamRegion, lay
       tensor: r.tensor, name: g.tensors[r.tensor]!.name.replace(/\*\//g, '* /'), ringRows: r.ringRows, rows: r.rows, rowBytes: r.rowBytes,
       bytes: r.ringRows * r.rowBytes, fullBytes: tensorBytes(g.tensors[r.tensor]!),
     })),
-    stages: stageViews, count: region.stages.length, lastEnsure: ensureName(last), lastRows: region.stages[last]!.rows,
+    stages: stageViews, count: region.stages.length, slots: region.stages.length + region.sources.length,
+    lastEnsure: ensureName(last), lastRows: region.stages[last]!.rows,
     drains: stageViews.slice(0, last).map((v) => ({ ensure: v.ensure, rows: v.rows })),
+    sources: region.sources.map((t, k) => ({
+      tensor: t, fetch: fetchName(k), slot: region.stages.length + k, base: base(t), ringRows: ringRows(t), rowBytes: rowBytes(t), rows: g.tensors[t]!.shape[1]!,
+    })),
+    rdParam: hasSources ? 'const mn_row_reader *rd, ' : '', rdArg: hasSources ? 'rd, ' : '',
   });
 }

@@ -53,6 +53,12 @@ export interface StreamRegion {
   overlap: { input: number; output: number; slack: number }[];
   /** total ring bytes */
   ringBytes: number;
+  /**
+   * Row input (compile option `rowInput`): model inputs the caller delivers one row at a time while the region
+   * runs. They never exist whole in the arena: each is a ring here (listed in `rings`), filled row by row, in
+   * increasing order, exactly once per row.
+   */
+  sources: number[];
 }
 
 const ELEMENTWISE = new Set(['add', 'relu', 'relu6', 'quantize', 'dequantize', 'hard_swish', 'logistic']);
@@ -109,12 +115,25 @@ function firstRow(d: RowDep, r: number): number {
  * brings each producer it reads up to the rows that row needs, then computes it. The last stage is driven to
  * its full height, then every other stage (outputs read after the region) is finished. A chain of 1x1 or
  * element-wise stages therefore advances one row at a time, and a ring holds only the rows still needed.
- * Calls `onRow(stage, row)` for each row computation in execution order.
+ * Calls `onRow(stage, row)` for each row computation in execution order, and `onFetch(tensor, row)` when a
+ * row of a caller-delivered input (`sources`: tensor -> rows) is read in, just before the first row that needs it.
  */
-export function regionSchedule(stages: Stage[], onRow: (s: number, row: number) => void): void {
+export function regionSchedule(
+  stages: Stage[],
+  onRow: (s: number, row: number) => void,
+  sources: ReadonlyMap<number, number> = new Map(),
+  onFetch: (tensor: number, row: number) => void = () => {},
+): void {
   const done = new Array<number>(stages.length).fill(0);
+  const fetched = new Map<number, number>([...sources.keys()].map((t) => [t, 0]));
   const producer = new Map<number, number>();
   stages.forEach((s, i) => producer.set(s.out, i));
+  const fetch = (t: number, n: number): void => {
+    while (fetched.get(t)! < n) {
+      onFetch(t, fetched.get(t)!);
+      fetched.set(t, fetched.get(t)! + 1);
+    }
+  };
   const ensure = (s: number, n: number): void => {
     const st = stages[s]!;
     while (done[s]! < n) {
@@ -122,6 +141,7 @@ export function regionSchedule(stages: Stage[], onRow: (s: number, row: number) 
       for (const d of st.deps) {
         const p = producer.get(d.tensor);
         if (p !== undefined) ensure(p, rowsNeeded(d, j + 1, stages[p]!.rows));
+        else if (sources.has(d.tensor)) fetch(d.tensor, rowsNeeded(d, j + 1, sources.get(d.tensor)!));
       }
       onRow(s, j);
       done[s]!++;
@@ -130,29 +150,38 @@ export function regionSchedule(stages: Stage[], onRow: (s: number, row: number) 
   const last = stages.length - 1;
   ensure(last, stages[last]!.rows);
   for (let s = 0; s < last; s++) ensure(s, stages[s]!.rows);
+  // the caller hands over every row, also rows no output depends on
+  for (const [t, rows] of sources) fetch(t, rows);
 }
 
-/** For each stage, the (producer stage, dependency) pairs it pulls rows from, in dependency order. */
-export function stagePulls(stages: Stage[]): { producer: number; dep: RowDep }[][] {
+/**
+ * For each stage, what it pulls rows from, in dependency order: a producer stage of the region, or a
+ * caller-delivered input (`source`: index into `sources`).
+ */
+export type Pull = { producer: number; dep: RowDep } | { source: number; dep: RowDep };
+
+export function stagePulls(stages: Stage[], sources: readonly number[] = []): Pull[][] {
   const producer = new Map<number, number>();
   stages.forEach((s, i) => producer.set(s.out, i));
-  return stages.map((st) => st.deps.flatMap((d) => {
+  return stages.map((st) => st.deps.flatMap((d): Pull[] => {
     const p = producer.get(d.tensor);
-    return p === undefined ? [] : [{ producer: p, dep: d }];
+    if (p !== undefined) return [{ producer: p, dep: d }];
+    const k = sources.indexOf(d.tensor);
+    return k >= 0 ? [{ source: k, dep: d }] : [];
   }));
 }
 
 /** Builds a region from consecutive stages: classifies tensors, sizes rings, derives overlap slack. */
-export function analyzeRegion(g: Graph, stages: Stage[], readersOutside: (t: number) => boolean): StreamRegion {
+export function analyzeRegion(g: Graph, stages: Stage[], readersOutside: (t: number) => boolean, sources: readonly number[] = []): StreamRegion {
   const produced = new Map<number, number>();
   stages.forEach((s, i) => produced.set(s.out, i));
   const inputs: number[] = [];
-  for (const s of stages) for (const d of s.deps) if (!produced.has(d.tensor) && !inputs.includes(d.tensor)) inputs.push(d.tensor);
+  for (const s of stages) for (const d of s.deps) if (!produced.has(d.tensor) && !sources.includes(d.tensor) && !inputs.includes(d.tensor)) inputs.push(d.tensor);
   const outputs = stages.map((s) => s.out).filter((t) => readersOutside(t) || g.outputs.includes(t));
   const rowBytes = (t: number) => tensorBytes(g.tensors[t]!) / g.tensors[t]!.shape[1]!;
 
   // simulate: ring depth of internal tensors, last reader event of every input row
-  const internal = stages.map((s) => s.out).filter((t) => !outputs.includes(t));
+  const internal = [...sources, ...stages.map((s) => s.out).filter((t) => !outputs.includes(t))];
   const depth = new Map<number, number>(internal.map((t) => [t, 1]));
   const doneRows = new Map<number, number>();
   const lastRead = new Map<number, Int32Array>(inputs.map((t) => [t, new Int32Array(g.tensors[t]!.shape[1]!).fill(-1)]));
@@ -174,7 +203,7 @@ export function analyzeRegion(g: Graph, stages: Stage[], readersOutside: (t: num
     doneRows.set(s.out, (doneRows.get(s.out) ?? 0) + 1);
     if (outputs.includes(s.out)) writes.push({ event, tensor: s.out, row });
     event++;
-  });
+  }, new Map(sources.map((t) => [t, g.tensors[t]!.shape[1]!])), (t) => doneRows.set(t, (doneRows.get(t) ?? 0) + 1));
   const rings: TensorSource[] = internal.map((t) => ({ tensor: t, rows: g.tensors[t]!.shape[1]!, rowBytes: rowBytes(t), ringRows: Math.min(depth.get(t)!, g.tensors[t]!.shape[1]!), full: false }));
 
   // overlap: writing output row j at event e must not touch input bytes still to be read at or after e
@@ -195,7 +224,7 @@ export function analyzeRegion(g: Graph, stages: Stage[], readersOutside: (t: num
       if (Number.isFinite(slack)) overlap.push({ input: i, output: o, slack });
     }
   }
-  return { stages, inputs, outputs, rings, overlap, ringBytes: rings.reduce((s, r) => s + r.ringRows * r.rowBytes, 0) };
+  return { stages, inputs, outputs, rings, overlap, ringBytes: rings.reduce((s, r) => s + r.ringRows * r.rowBytes, 0), sources: [...sources] };
 }
 
 /** The ops that read each tensor. */
@@ -205,15 +234,32 @@ export function readersOf(g: Graph): Map<number, Op[]> {
   return readers;
 }
 
-/** analyzeRegion for consecutive stages: a tensor is a region output when an op outside the stages reads it. */
-export function regionFromStages(g: Graph, stages: Stage[], readers: Map<number, Op[]>): StreamRegion {
+/**
+ * analyzeRegion for consecutive stages: a tensor is a region output when an op outside the stages reads it.
+ * A row-input candidate (`rowInputs`) becomes a source of the region when every op that reads it is a stage.
+ */
+export function regionFromStages(g: Graph, stages: Stage[], readers: Map<number, Op[]>, rowInputs: readonly number[] = []): StreamRegion {
   const inRegion = new Set(stages.map((s) => s.op));
-  return analyzeRegion(g, stages, (t) => (readers.get(t) ?? []).some((op) => !inRegion.has(op)));
+  const sources = rowInputs.filter((t) => stages.some((s) => s.deps.some((d) => d.tensor === t)) && (readers.get(t) ?? []).every((op) => inRegion.has(op)));
+  return analyzeRegion(g, stages, (t) => (readers.get(t) ?? []).some((op) => !inRegion.has(op)), sources);
+}
+
+/**
+ * Model inputs that may be delivered row by row: 4-D [1,H,W,C] activations. (Whether one actually is depends on
+ * the plan: only when a single region reads it.)
+ */
+export function rowInputCandidates(g: Graph): number[] {
+  return g.inputs.filter((t) => {
+    const s = shape4(g, t);
+    return s !== null && !g.tensors[t]!.data && !g.outputs.includes(t);
+  });
 }
 
 export interface StreamOptions {
   /** longest region considered (stages) */
   maxStages?: number;
+  /** model inputs the caller delivers row by row (see StreamRegion.sources) */
+  rowInputs?: readonly number[];
 }
 
 /** Peak-memory estimate of a region: its full inputs and outputs (overlapped where allowed) plus its rings. */
@@ -255,7 +301,7 @@ export function planStreaming(g: Graph, opts: StreamOptions = {}): StreamRegion[
   for (const run of runs) {
     const m = run.length;
     const cost = (i: number, j: number): { c: number; r: StreamRegion } => {
-      const r = regionFromStages(g, run.slice(i, j + 1), readers);
+      const r = regionFromStages(g, run.slice(i, j + 1), readers, opts.rowInputs);
       return { c: regionCost(g, r), r };
     };
     // minimise the largest region cost, then the sum (so ties do not leave a cheap improvement unused)
@@ -286,8 +332,8 @@ export function planStreaming(g: Graph, opts: StreamOptions = {}): StreamRegion[
     for (let j = m; j > 0; j = from[j]!) cuts.unshift([from[j]!, j - 1]);
     for (const [i, j] of cuts) {
       const r = memo.get(`${i},${j}`)!.r;
-      // a lone op streams only to let its output overlap its input
-      if (j === i && r.overlap.length === 0) continue;
+      // a lone op streams only to let its output overlap its input, or to read a row input
+      if (j === i && r.overlap.length === 0 && r.sources.length === 0) continue;
       regions.push(r);
     }
   }
