@@ -2,7 +2,8 @@
  * `npm run bench`: mnetc's numbers beside the peers' (../shared/docs/baselines.json, measured on this machine
  * kind). Nothing here is a test: it prints tables. Methods:
  *  - arena: bytes of the one static arena (inputs, outputs, intermediates, rings, scratch), from the plan;
- *    TFLM's figure is its activation plan (arena_head_bytes) for the same model.
+ *    TFLM's figure is its activation plan (arena_head_bytes) for the same model. "rows": compiled with
+ *    --input-rows (the caller delivers the input one row at a time; its ring of rows is in the arena).
  *  - reference time: wall-clock of one interpreter run (median of 3) on this machine.
  *  - compile time: wall-clock of compileGraph (TypeScript part only, no C compiler), median of 3.
  *  - instructions: exact instructions retired between the two mn_bench_mark() calls around one inference
@@ -88,26 +89,29 @@ async function main(): Promise<void> {
       mod = compileGraph(g, { name: 'bench' });
     });
     const r = mod.report;
-    mem.push([m, b?.tflm_arena_head ?? '-', r.arena_bytes_layer, r.arena_bytes_stream, arenaGoal[m]!, r.arena_bytes_stream <= arenaGoal[m]! ? 'yes' : 'NO', b ? pct(r.arena_bytes_stream, b.tflm_arena_head) : '-']);
+    const rows = compileGraph(g, { name: 'bench', rowInput: true }).report.arena_bytes;
+    mem.push([m, b?.tflm_arena_head ?? '-', r.arena_bytes_layer, r.arena_bytes_stream, rows, arenaGoal[m]!, r.arena_bytes_stream <= arenaGoal[m]! ? 'yes' : 'NO', b ? pct(r.arena_bytes_stream, b.tflm_arena_head) : '-']);
     const inputs = g.inputs.map((t, k) => randomInput(g.tensors[t]!, 11 + k));
     const ref = timeMs(() => interpret(g, inputs));
     time.push([m, r.macs, Math.round(ref), Math.round(compile)]);
     if (!noQemu && canRun('cortex-m4')) {
-      const counted = async (memoryPlan: 'layer' | 'stream') =>
-        (await runNative(g, inputs, { target: 'cortex-m4', name: 'bench', memoryPlan, countInstructions: true, timeoutMs: 900_000 })).instructions ?? NaN;
+      const counted = async (memoryPlan: 'layer' | 'stream', rowInput = false) =>
+        (await runNative(g, inputs, { target: 'cortex-m4', name: 'bench', memoryPlan, rowInput, countInstructions: true, timeoutMs: 900_000 })).instructions ?? NaN;
       const stream = await counted('stream');
       const layer = await counted('layer');
-      insn.push([m, b?.tflm_cmsis_nn_instructions_m4 ?? '-', layer, stream, pct(stream - layer, layer), (r.macs / stream).toFixed(2), b ? pct(stream, b.tflm_cmsis_nn_instructions_m4) : '-']);
+      const rowsInsn = await counted('stream', true);
+      insn.push([m, b?.tflm_cmsis_nn_instructions_m4 ?? '-', layer, stream, pct(stream - layer, layer), rowsInsn, pct(rowsInsn - layer, layer), (r.macs / stream).toFixed(2), b ? pct(stream, b.tflm_cmsis_nn_instructions_m4) : '-']);
     }
   }
   const out = process.stdout;
   out.write('\nActivation arena (bytes; all RAM for activations incl. model input/output)\n');
-  out.write(`${formatTable(['model', 'TFLM', 'mnetc layer', 'mnetc stream', 'goal', 'meets goal', 'stream/TFLM'], mem, [false, true, true, true, true, false, true])}\n`);
+  out.write(`${formatTable(['model', 'TFLM', 'mnetc layer', 'mnetc stream', 'mnetc rows', 'goal', 'meets goal', 'stream/TFLM'], mem, [false, true, true, true, true, true, false, true])}\n`);
+  out.write('(mnetc rows: compiled with --input-rows, the input handed over row by row; MCUNetV2 reports 172 kB for MobileNetV2-1.0-224)\n');
   out.write('\nHost timings (ms, median of 3)\n');
   out.write(`${formatTable(['model', 'MACs', 'reference interpreter', 'compile (TS)'], time, [false, true, true, true])}\n`);
   if (insn.length) {
     out.write('\nCortex-M4 instructions per inference (qemu mps2-an386, exact count between bench marks)\n');
-    out.write(`${formatTable(['model', 'TFLM+CMSIS-NN', 'mnetc layer', 'mnetc stream', 'stream cost', 'MAC/insn', 'vs CMSIS-NN'], insn, [false, true, true, true, true, true, true])}\n`);
+    out.write(`${formatTable(['model', 'TFLM+CMSIS-NN', 'mnetc layer', 'mnetc stream', 'stream cost', 'mnetc rows', 'rows cost', 'MAC/insn', 'vs CMSIS-NN'], insn, [false, true, true, true, true, true, true, true, true])}\n`);
   }
 }
 
