@@ -365,10 +365,39 @@ export const BENCH_SHAPES: readonly BenchShape[] = [
   { name: '1x1 24x24 32->32', kind: '1x1', make: (r, v) => fullRange(case1x1(r, { pixels: 24 * 24, inC: 32, outC: 32, variant: v })) },
   { name: '1x1 6x6 128->128', kind: '1x1', make: (r, v) => fullRange(case1x1(r, { pixels: 6 * 6, inC: 128, outC: 128, variant: v })) },
   { name: '1x1 3x3 256->256', kind: '1x1', make: (r, v) => fullRange(case1x1(r, { pixels: 3 * 3, inC: 256, outC: 256, variant: v })) },
+  { name: '1x1 24x24 16->32', kind: '1x1', make: (r, v) => fullRange(case1x1(r, { pixels: 24 * 24, inC: 16, outC: 32, variant: v })) },
+  { name: '1x1 48x48 8->48', kind: '1x1', make: (r, v) => fullRange(case1x1(r, { pixels: 48 * 48, inC: 8, outC: 48, variant: v })) },
+  {
+    // near-dead channels as in real models: right shift 26..27, some with a bias of +-2^30
+    name: '1x1 12x12 64->64 dead', kind: '1x1', make: (r, v) => {
+      const c = fullRange(case1x1(r, { pixels: 12 * 12, inC: 64, outC: 64, variant: v }));
+      for (let i = 3; i < 64; i += 9) {
+        c.shift[i] = -26 - (i & 1);
+        if (i % 2 === 0) c.bias![i] = i % 4 === 0 ? 2 ** 30 : -(2 ** 30);
+      }
+      return c;
+    },
+  },
+  { name: '1x1 1px 1280->64', kind: '1x1', make: (r, v) => fullRange(case1x1(r, { pixels: 1, inC: 1280, outC: 64, variant: v })) },
+  { name: '1x1 112px 16->96 row', kind: '1x1', make: (r, v) => fullRange(case1x1(r, { pixels: 112, inC: 16, outC: 96, variant: v })) },
+  { name: '1x1 7x7 960->32', kind: '1x1', make: (r, v) => fullRange(case1x1(r, { pixels: 7 * 7, inC: 960, outC: 32, variant: v })) },
   { name: 'dw 48x48x8 s1', kind: 'dw', make: (r, v) => fullRange(caseDw(r, { inH: 48, inW: 48, c: 8, stride: 1, variant: v })) },
   { name: 'dw 48x48x16 s2', kind: 'dw', make: (r, v) => fullRange(caseDw(r, { inH: 48, inW: 48, c: 16, stride: 2, variant: v })) },
   { name: 'dw 24x24x32 s2', kind: 'dw', make: (r, v) => fullRange(caseDw(r, { inH: 24, inW: 24, c: 32, stride: 2, variant: v })) },
   { name: 'dw 6x6x128 s1', kind: 'dw', make: (r, v) => fullRange(caseDw(r, { inH: 6, inW: 6, c: 128, stride: 1, variant: v })) },
+  // depthwise shapes of the shared real models (MobileNetV1 0.5 VWW, MobileNetV2 1.0, MCUNet 5x5 / 7x7, person_detect)
+  { name: 'dw 3x3x256 s1', kind: 'dw', make: (r, v) => fullRange(caseDw(r, { inH: 3, inW: 3, c: 256, stride: 1, variant: v })) },
+  { name: 'dw 6x6x256 s2', kind: 'dw', make: (r, v) => fullRange(caseDw(r, { inH: 6, inW: 6, c: 256, stride: 2, variant: v })) },
+  { name: 'dw 12x12x64 s1', kind: 'dw', make: (r, v) => fullRange(caseDw(r, { inH: 12, inW: 12, c: 64, stride: 1, variant: v })) },
+  { name: 'dw 14x14x384 s1', kind: 'dw', make: (r, v) => fullRange(caseDw(r, { inH: 14, inW: 14, c: 384, stride: 1, variant: v })) },
+  { name: 'dw 7x7x960 s1', kind: 'dw', make: (r, v) => fullRange(caseDw(r, { inH: 7, inW: 7, c: 960, stride: 1, variant: v })) },
+  { name: 'dw 56x56x24 s2', kind: 'dw', make: (r, v) => fullRange(caseDw(r, { inH: 56, inW: 56, c: 24, stride: 2, variant: v })) },
+  { name: 'dw 10x10x120 k5 s1', kind: 'dw', make: (r, v) => fullRange(caseDw(r, { inH: 10, inW: 10, c: 120, k: 5, stride: 1, variant: v })) },
+  { name: 'dw 5x5x240 k5 s2', kind: 'dw', make: (r, v) => fullRange(caseDw(r, { inH: 5, inW: 5, c: 240, k: 5, stride: 2, variant: v })) },
+  { name: 'dw 20x20x48 k7 s2', kind: 'dw', make: (r, v) => fullRange(caseDw(r, { inH: 20, inW: 20, c: 48, k: 7, stride: 2, pad: [3, 3], variant: v })) },
+  { name: 'dw 5x5x240 k7 s1', kind: 'dw', make: (r, v) => fullRange(caseDw(r, { inH: 5, inW: 5, c: 240, k: 7, stride: 1, variant: v })) },
+  { name: 'dw 3x3x288 k7 s1', kind: 'dw', make: (r, v) => fullRange(caseDw(r, { inH: 3, inW: 3, c: 288, k: 7, stride: 1, variant: v })) },
+  { name: 'dw 96x96x1 m8 s2', kind: 'dw', make: (r, v) => fullRange(caseDw(r, { inH: 96, inW: 96, c: 1, mult: 8, stride: 2, variant: v })) },
   { name: 'stem 96x96x1->8 s2', kind: 'conv', make: (r, v) => fullRange(caseConv(r, { inH: 96, inW: 96, inC: 1, outC: 8, stride: 2, variant: v })) },
   { name: 'stem 96x96x3->16 s2', kind: 'conv', make: (r, v) => fullRange(caseConv(r, { inH: 96, inW: 96, inC: 3, outC: 16, stride: 2, variant: v })) },
 ];

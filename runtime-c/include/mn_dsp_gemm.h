@@ -121,11 +121,11 @@ typedef struct {
       MN_ASM_ACT("r4") MN_ASM_ACT("r5")
 
 /* Runs full blocks from x (3 pixels x 2 output channels each) until x reaches c->xend. */
-__attribute__((naked, noinline)) static void mn_blocks(const mn_blk_ctx *c __attribute__((unused)),
+__attribute__((naked, noinline, unused)) static void mn_blocks(const mn_blk_ctx *c __attribute__((unused)),
                                                        const uint32_t *x __attribute__((unused))) {
   __asm__ volatile(MN_ASM_BLOCKS(""));
 }
-__attribute__((naked, noinline)) static void mn_blocks_act(const mn_blk_ctx *c __attribute__((unused)),
+__attribute__((naked, noinline, unused)) static void mn_blocks_act(const mn_blk_ctx *c __attribute__((unused)),
                                                            const uint32_t *x __attribute__((unused))) {
   __asm__ volatile(MN_ASM_BLOCKS(MN_ASM_ACT6));
 }

@@ -118,7 +118,11 @@ typedef struct {
 } mn_broadcast4;
 
 /* mn_add_s8: TFLM's int8 ADD (inputs shifted left by left_shift and rescaled, sum rescaled). In-place safe
- * (out may equal in1 or in2) when not broadcasting. */
+ * (out may equal in1 or in2) when not broadcasting.
+ * in1_table / in2_table: NULL (the kernel rescales each input itself), or 256 int32 entries indexed by the raw
+ * input byte (uint8_t)x: table[(uint8_t)x] = 2 * requant_lt1((x + inN_offset) << left_shift, inN_mult, inN_shift),
+ * i.e. twice TFLM's rescaled input, which mnetc computes at compile time with src/fixed. mnetc emits them only
+ * when every |entry| <= 2^29 (always so for TFLM's parameters: |rescaled input| < 255 * 2^20); both or none. */
 typedef struct {
   int32_t size;        /* elements when not broadcasting */
   int32_t broadcast;   /* 0: same shapes, use size; 1: use shape */
@@ -128,6 +132,8 @@ typedef struct {
   int32_t in2_offset, in2_mult, in2_shift;
   int32_t out_offset, out_mult, out_shift;
   int32_t act_min, act_max;
+  const int32_t *in1_table; /* [256] or NULL, see above */
+  const int32_t *in2_table;
 } mn_add_params;
 void mn_add_s8(const mn_add_params *p, const int8_t *in1, const int8_t *in2, int8_t *out);
 

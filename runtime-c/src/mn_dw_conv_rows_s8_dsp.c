@@ -1,5 +1,9 @@
 /* mn_dw_conv_rows_s8_dsp.c - consecutive output rows of an int8 depthwise convolution for Armv7E-M / Armv8-M
- * DSP (SMLAD), specialised for 3x3, depth multiplier 1, stride 1 or 2 (any padding, any stride_h / dil_h:
+ * DSP.
+ * NOTE: MN_DW3X3_APPLIES is now always false (mn_kernels_opt.h): 3x3 depth-multiplier-1 layers with stride 1
+ * or 2 use MN_FMT_DW_CV and the 2-pixel x 4-channel kernel d3_rows near the end of this file; the MN_FMT_DW3X3
+ * code described next is unreachable (the compiler drops it) and kept for reference:
+ * (SMLAD), specialised for 3x3, depth multiplier 1, stride 1 or 2 (any padding, any stride_h / dil_h:
  * the caller's rows[] carry those), bit-exact with mn_dw_conv_row_s8 row by row. Contract: mn_kernels_opt.h
  * (rows[3 * r + ky] is input row ky of output row r, NULL outside the image; output rows are consecutive).
  * Weights in MN_FMT_DW3X3 when MN_DW3X3_APPLIES(p) (mn_kernels_opt.h); any other shape keeps the reference
@@ -16,8 +20,12 @@
  *     so acc is the doubled sum); at stride 1 a 6x-unrolled sliding window loads one V and one H per output;
  *     the sum goes back into a record word that is no longer needed;
  *  3. requant pass (asm): SMMLAR on the doubled sum as in mn_conv_1x1_s8_dsp, SSAT, STRB.
- * Layers whose sums or shifts do not fit that scheme (checked once per call) run the same prepass and MAC
- * pass in C with the exact reference requantization.
+ * Groups of 4 channels whose sums or shifts do not fit that scheme (checked per group, so a few dead channels
+ * do not slow down the rest) run the same prepass and MAC pass in C with the exact reference requantization.
+ *
+ * Other shapes in MN_DWCV_APPLIES (kernels up to 7x7, tiny stride-2 3x3 layers, depth multiplier 4k) use the
+ * channel-vectorised kernel at the end of this file (MN_FMT_DW_CV), which skips padding taps.
+ * Stack: about 2 KiB (the 3x3 record buffer, 8 words x 113 columns; the CV kernel 1 KiB less).
  * Without the DSP extension a portable C loop reads the same weight format.
  */
 #include <stddef.h>
@@ -25,6 +33,8 @@
 #include "mn_fixed.h"
 #include "mn_kernels.h"
 #include "mn_kernels_opt.h"
+
+static void dwcv_rows(const mn_dw_conv_params *p, const int8_t *const *rows, int32_t nrows, int8_t *out);
 
 /* tap (ky, kx) of channel c in MN_FMT_DW3X3 */
 static int32_t dw_tap(const int8_t *w, int32_t c, int32_t ky, int32_t kx) {
@@ -546,14 +556,14 @@ static void group_fast(const mn_dw_conv_params *p, uint32_t *buf, int32_t c, int
 }
 
 MN_INLINE void run_row(const mn_dw_conv_params *p, const int8_t *const *rows, int8_t *out_row, uint32_t *buf, const int mode,
-                       const int clamp) {
+                       const int clamp, const int32_t c_lo, const int32_t c_hi) {
   const int32_t C = p->in_c, s = p->stride_w;
   const uint32_t zp4 = (uint32_t)(uint8_t)(int8_t)(-p->in_offset) * 0x01010101u;
   for (int32_t ox0 = 0; ox0 < p->out_w; ox0 += CHUNK) {
     const int32_t nout = MN_MIN(CHUNK, p->out_w - ox0);
     const int32_t ncols = s * (nout - 1) + 3;
     const int32_t ix_first = ox0 * s - p->pad_left;
-    for (int32_t c = 0; c < C; c += 4) {
+    for (int32_t c = c_lo; c < c_hi; c += 4) {
       const int32_t nc = MN_MIN(4, C - c);
       prepass(rows, C, c, nc, p->in_w, ix_first, ncols, zp4, buf);
       if (mode == RQ_FAST) {
@@ -576,7 +586,7 @@ MN_INLINE void run_row(const mn_dw_conv_params *p, const int8_t *const *rows, in
 /* FAST mode, rows that fit one chunk: the records of several output rows at once, so the per-channel work
  * (weights, constants, loop set-up) is shared by those rows */
 static void run_rows_fast(const mn_dw_conv_params *p, const int8_t *const *rows, int32_t nrows, int8_t *out, uint32_t *buf,
-                          int32_t bufw, int clamp) {
+                          int32_t bufw, int clamp, int32_t c_lo, int32_t c_hi) {
   const int32_t C = p->in_c, s = p->stride_w, nout = p->out_w;
   const int32_t ncols = s * (nout - 1) + 3;
   const int32_t per = MN_MAX(1, bufw / (ncols * REC));
@@ -585,7 +595,7 @@ static void run_rows_fast(const mn_dw_conv_params *p, const int8_t *const *rows,
   for (int32_t r0 = 0; r0 < nrows; r0 += per) {
     const int32_t nr = MN_MIN(per, nrows - r0);
     int8_t *y = out + r0 * nout * C;
-    for (int32_t c = 0; c < C; c += 4) {
+    for (int32_t c = c_lo; c < c_hi; c += 4) {
       const int32_t nc = MN_MIN(4, C - c);
       for (int32_t r = 0; r < nr; r++) prepass(rows + 3 * (r0 + r), C, c, nc, p->in_w, ix_first, ncols, zp4, buf + r * ncols * REC);
       group_fast(p, buf, c, nc, nout, y + c, clamp, nr);
@@ -593,8 +603,27 @@ static void run_rows_fast(const mn_dw_conv_params *p, const int8_t *const *rows,
   }
 }
 
+/* FAST / GEN / SLOW for channels [c, c + nc) as in mn_conv_1x1_s8_dsp:
+ * |bias + sum_valid w * (x + in_offset)| <= |bias| + 9 * 128 * 255 */
+static int group_mode(const mn_dw_conv_params *p, int32_t c, int32_t nc) {
+  int mode = RQ_FAST;
+  for (int32_t j = c; j < c + nc; j++) {
+    const int32_t sh = p->shift[j];
+    const int32_t left = sh > 0 ? sh : 0;
+    const int64_t b = p->bias ? p->bias[j] : 0;
+    const int64_t bound = (b < 0 ? -b : b) + 9 * 32640;
+    if (left > 30 || sh < -30 || bound >= ((int64_t)1 << (30 - left))) return RQ_SLOW;
+    if (sh > -1 || sh < -22 || p->mult[j] < 0) mode = RQ_GEN;
+  }
+  return mode;
+}
+
 void mn_dw_conv_rows_s8_dsp(const mn_dw_conv_params *p, const int8_t *const *rows, int32_t nrows, int8_t *out) {
   const int32_t row_out = p->out_w * p->out_c;
+  if (MN_DWCV_APPLIES(p)) {
+    dwcv_rows(p, rows, nrows, out);
+    return;
+  }
   if (!MN_DW3X3_APPLIES(p)) {
     for (int32_t r = 0; r < nrows; r++) mn_dw_conv_row_s8(p, rows + p->k_h * r, out + r * row_out);
     return;
@@ -603,46 +632,753 @@ void mn_dw_conv_rows_s8_dsp(const mn_dw_conv_params *p, const int8_t *const *row
     for (int32_t r = 0; r < nrows; r++) dw_row_portable(p, rows + 3 * r, out + r * row_out);
     return;
   }
-  /* |bias + sum_valid w * (x + in_offset)| <= |bias| + 9 * 128 * 255; FAST/GEN/SLOW as in mn_conv_1x1_s8_dsp */
-  int mode = RQ_FAST;
-  for (int32_t c = 0; c < p->out_c; c++) {
-    const int32_t sh = p->shift[c];
-    const int32_t left = sh > 0 ? sh : 0;
-    const int64_t b = p->bias ? p->bias[c] : 0;
-    const int64_t bound = (b < 0 ? -b : b) + 9 * 32640;
-    if (left > 30 || sh < -30 || bound >= ((int64_t)1 << (30 - left))) {
-      mode = RQ_SLOW;
-      break;
-    }
-    if (sh > -1 || sh < -22 || p->mult[c] < 0) mode = RQ_GEN;
-  }
   uint32_t buf[REC * MAX_COLS];
   const int clamp = p->act_min > -128 || p->act_max < 127;
-  if (mode == RQ_FAST && p->out_w <= CHUNK) {
-    run_rows_fast(p, rows, nrows, out, buf, REC * MAX_COLS, clamp);
-    return;
-  }
-  for (int32_t r = 0; r < nrows; r++) {
-    const int8_t *const *rw = rows + 3 * r;
-    int8_t *o = out + r * row_out;
-    if (mode == RQ_FAST) {
-      if (clamp) run_row(p, rw, o, buf, RQ_FAST, 1);
-      else run_row(p, rw, o, buf, RQ_FAST, 0);
-    } else if (mode == RQ_GEN) {
-      run_row(p, rw, o, buf, RQ_GEN, 1);
+  const int32_t C = p->out_c;
+  /* the requantization mode is chosen per group of 4 channels (a few dead channels with huge shifts leave the
+   * other groups on the fast path); consecutive groups of the same mode run together */
+  for (int32_t c0 = 0; c0 < C;) {
+    const int mode = group_mode(p, c0, MN_MIN(4, C - c0));
+    int32_t c1 = c0 + 4;
+    while (c1 < C && group_mode(p, c1, MN_MIN(4, C - c1)) == mode) c1 += 4;
+    c1 = MN_MIN(c1, C);
+    if (mode == RQ_FAST && p->out_w <= CHUNK) {
+      run_rows_fast(p, rows, nrows, out, buf, REC * MAX_COLS, clamp, c0, c1);
     } else {
-      run_row(p, rw, o, buf, RQ_SLOW, 1);
+      for (int32_t r = 0; r < nrows; r++) {
+        const int8_t *const *rw = rows + 3 * r;
+        int8_t *o = out + r * row_out;
+        if (mode == RQ_FAST) {
+          if (clamp) run_row(p, rw, o, buf, RQ_FAST, 1, c0, c1);
+          else run_row(p, rw, o, buf, RQ_FAST, 0, c0, c1);
+        } else if (mode == RQ_GEN) {
+          run_row(p, rw, o, buf, RQ_GEN, 1, c0, c1);
+        } else {
+          run_row(p, rw, o, buf, RQ_SLOW, 1, c0, c1);
+        }
+      }
     }
+    c0 = c1;
   }
 }
 
 #else /* !__ARM_FEATURE_DSP */
 
 void mn_dw_conv_rows_s8_dsp(const mn_dw_conv_params *p, const int8_t *const *rows, int32_t nrows, int8_t *out) {
+  if (MN_DWCV_APPLIES(p)) {
+    dwcv_rows(p, rows, nrows, out);
+    return;
+  }
   for (int32_t r = 0; r < nrows; r++) {
     if (!MN_DW3X3_APPLIES(p)) mn_dw_conv_row_s8(p, rows + p->k_h * r, out + r * p->out_w * p->out_c);
     else dw_row_portable(p, rows + 3 * r, out + r * p->out_w * p->out_c);
   }
+}
+
+#endif
+
+/* ===================================================================================================== *
+ * MN_FMT_DW_CV: channel-vectorised kernel (any k_h, k_w <= MN_DWCV_MAX_K, any stride, dil_w 1, depth
+ * multiplier 1 or a multiple of 4). Per output pixel and group of 4 output channels, every tap inside the
+ * image (taps over the padding are skipped) costs one input word (LDR), two SXTAB16 (sign extension plus
+ * input offset: lanes (c0, c2) and (c1, c3)), one LDRD of two doubled-weight pairs and four SMLAxy; the
+ * four doubled sums are requantized with SMMLAR as in mn_conv_1x1_s8_dsp.c.
+ * ===================================================================================================== */
+
+/* doubled weight of output channel c, tap t in MN_FMT_DW_CV (K taps) */
+static int32_t cv_w2(const int8_t *w, int32_t K, int32_t c, int32_t t) {
+  const uint8_t *b = (const uint8_t *)w + (c >> 2) * (8 * K + 16) + 8 * t + 4 * (c & 1) + 2 * ((c >> 1) & 1);
+  return (int16_t)(uint16_t)(b[0] | (b[1] << 8));
+}
+
+/* one output row, any channel, in C (fallback and partial channel groups): channels [c_lo, c_hi) */
+static void cv_row_portable(const mn_dw_conv_params *p, const int8_t *const *rows, int8_t *out_row, int32_t c_lo,
+                            int32_t c_hi) {
+  const int32_t K = p->k_h * p->k_w, dm = p->depth_mult;
+  for (int32_t ox = 0; ox < p->out_w; ox++) {
+    const int32_t ix0 = ox * p->stride_w - p->pad_left;
+    int8_t *y = out_row + ox * p->out_c;
+    for (int32_t c = c_lo; c < c_hi; c++) {
+      const int32_t ic = c / dm;
+      int32_t acc = 0;
+      for (int32_t ky = 0; ky < p->k_h; ky++) {
+        const int8_t *row = rows[ky];
+        if (row == NULL) continue;
+        for (int32_t kx = 0; kx < p->k_w; kx++) {
+          const int32_t ix = ix0 + kx * p->dil_w;
+          if (ix < 0 || ix >= p->in_w) continue;
+          acc += (cv_w2(p->weights, K, c, ky * p->k_w + kx) / 2) * ((int32_t)row[ix * p->in_c + ic] + p->in_offset);
+        }
+      }
+      if (p->bias) acc += p->bias[c];
+      acc = mn_requant(acc, p->mult[c], p->shift[c]) + p->out_offset;
+      y[c] = (int8_t)mn_clamp(acc, p->act_min, p->act_max);
+    }
+  }
+}
+
+#if defined(__ARM_FEATURE_DSP)
+
+MN_INLINE uint32_t cv_sxtab16_r8(uint32_t a, uint32_t x) {
+  uint32_t r;
+  __asm__("sxtab16 %0, %1, %2, ror #8" : "=r"(r) : "r"(a), "r"(x));
+  return r;
+}
+
+typedef struct {
+  int32_t b2[4];    /* doubled biases */
+  int32_t rq[4][3]; /* m, k = 2^(e-1), e = -shift (fast channels); m, shift (slow) */
+  uint32_t slow;    /* channels requantized by the exact C code (shift outside [-31, -1] or m < 0) */
+} cv_grp;
+
+/* 0: the doubled sums of this group might overflow (huge biases): the caller runs it in C */
+static int cv_setup(const mn_dw_conv_params *p, int32_t c, cv_grp *g) {
+  const int64_t span = (int64_t)p->k_h * p->k_w * 128 * 256;
+  g->slow = 0;
+  for (int32_t j = 0; j < 4; j++) {
+    const int32_t b = p->bias ? p->bias[c + j] : 0;
+    if ((b < 0 ? -(int64_t)b : (int64_t)b) + span >= ((int64_t)1 << 30)) return 0;
+    g->b2[j] = 2 * b;
+    const int32_t sh = p->shift[c + j], m = p->mult[c + j];
+    if (sh > -1 || sh < -31 || m < 0) {
+      g->slow |= 1u << j;
+      g->rq[j][0] = m, g->rq[j][1] = sh, g->rq[j][2] = 0;
+      continue;
+    }
+    const int32_t e = -sh;
+    g->rq[j][0] = m, g->rq[j][1] = (int32_t)(1u << (e - 1)), g->rq[j][2] = e;
+  }
+  return 1;
+}
+
+/* exact for |a| < 2^31 (a = 2 * sum), m >= 0, 1 <= e <= 31: SMMLAR on the doubled sum is SRDHM; adding
+ * 2^(e-1) - (a < 0) before the shift rounds half away from zero (as in mn_conv_1x1_s8_dsp.c) */
+MN_INLINE int32_t cv_rq_fast(int32_t a, const int32_t *q, int32_t out_offset) {
+  int32_t v;
+  __asm__("smmlar %0, %1, %2, %3" : "=r"(v) : "r"(a), "r"(q[0]), "r"(q[1]));
+  return __ssat(((v - (int32_t)((uint32_t)a >> 31)) >> q[2]) + out_offset, 8);
+}
+
+/* The pixel loop of one group of 4 channels, in asm. blk (words): b2[4], wp0 (weights of the first valid row's
+ * last valid tap), xend, row pointers (+ input channel offset) of the valid rows, 0, (m, k, e, out_offset) x 4,
+ * lo, hi,
+ * y, ystep, blk, xstep. r1 = byte offset of the pixel's first valid tap, added to every row pointer (the n valid
+ * taps of a row run from unrolled position n - 1 down to 0, entered with TBB; the weights are read backwards),
+ * r2 = in_c, r3 = (in_offset, in_offset). Stack arguments: TBB index n - 1, bytes from a row's first valid
+ * tap's weights (minus 8) to the next row's last valid tap's.
+ * Registers: r4-r7 sums of channels 0..3, r8 r9 input lanes (c0, c2) (c1, c3), r10 r11 weight pairs,
+ * r12 tap pointer, lr weight pointer. */
+#define CV_A0 "ldr r8, [r12]\n\t"
+#define CV_A1 "ldr r8, [r12, r2]\n\t"
+#define CV_A2 "ldr r8, [r12, r2, lsl #1]\n\t"
+#define CV_A3 "add r9, r12, r2, lsl #1\n\tldr r8, [r9, r2]\n\t"
+#define CV_A4 "ldr r8, [r12, r2, lsl #2]\n\t"
+#define CV_A5 "add r9, r12, r2, lsl #2\n\tldr r8, [r9, r2]\n\t"
+#define CV_A6 "add r9, r12, r2, lsl #2\n\tldr r8, [r9, r2, lsl #1]\n\t"
+#define CV_MAC4                          \
+  "sxtab16 r9, r3, r8, ror #8\n\t"       \
+  "sxtab16 r8, r3, r8\n\t"               \
+  "ldrd r10, r11, [lr], #-8\n\t"          \
+  "smlabb r4, r8, r10, r4\n\t"           \
+  "smlatt r6, r8, r10, r6\n\t"           \
+  "smlabb r5, r9, r11, r5\n\t"           \
+  "smlatt r7, r9, r11, r7\n\t"
+/* depth multiplier 4k: the 4 channels read one input byte */
+#define CV_MACB                          \
+  "orr r8, r8, r8, lsl #16\n\t"          \
+  "sxtab16 r8, r3, r8\n\t"               \
+  "ldrd r10, r11, [lr], #-8\n\t"          \
+  "smlabb r4, r8, r10, r4\n\t"           \
+  "smlatt r6, r8, r10, r6\n\t"           \
+  "smlabb r5, r8, r11, r5\n\t"           \
+  "smlatt r7, r8, r11, r7\n\t"
+#define CV_RQ(R)                         \
+  "ldm r0!, {r8, r9, r10, r11}\n\t"      \
+  "smmlar r12, " R ", r8, r9\n\t"        \
+  "add r12, r12, " R ", asr #31\n\t"     \
+  "asr r12, r12, r10\n\t"                \
+  "add r12, r12, r11\n\t"                \
+  "ssat " R ", #8, r12\n\t"
+#define CV_CL(R) "cmp " R ", r8\n\tit lt\n\tmovlt " R ", r8\n\tcmp " R ", r9\n\tit gt\n\tmovgt " R ", r9\n\t"
+#define CV_RUN(LD, MAC, CLAMP)                                                                               \
+  "push {r4-r11, lr}\n\t"                                                                                    \
+  "1:\n\t"                                                                                                   \
+  "ldm r0!, {r4-r7, lr}\n\t"                                                                                 \
+  "ldr r12, [r0, #4]!\n\t"                                                                                   \
+  "2:\n\t"                                                                                                   \
+  "add r12, r12, r1\n\t"                                                                                     \
+  "ldr r8, [sp, #36]\n\t"                                                                                    \
+  "tbb [pc, r8]\n\t"                                                                                         \
+  "3:\n\t"                                                                                                   \
+  ".byte (10f - 3b) / 2, (11f - 3b) / 2, (12f - 3b) / 2, (13f - 3b) / 2, (14f - 3b) / 2, (15f - 3b) / 2\n\t" \
+  ".byte (16f - 3b) / 2, 0\n\t"                                                                              \
+  ".p2align 1\n\t"                                                                                           \
+  "16:\n\t" LD(6) MAC "15:\n\t" LD(5) MAC "14:\n\t" LD(4) MAC "13:\n\t" LD(3) MAC "12:\n\t" LD(2) MAC        \
+  "11:\n\t" LD(1) MAC "10:\n\t" LD(0) MAC                                                                    \
+  "ldr r8, [sp, #40]\n\t"                                                                                    \
+  "add lr, lr, r8\n\t"                                                                                       \
+  "ldr r12, [r0, #4]!\n\t"                                                                                   \
+  "cmp r12, #0\n\t"                                                                                          \
+  "bne 2b\n\t"                                                                                               \
+  "adds r0, r0, #4\n\t" CV_RQ("r4") CV_RQ("r5") CV_RQ("r6") CV_RQ("r7")                                      \
+  "ldm r0!, {r8, r9}\n\t" CLAMP                                                                              \
+  "ldm r0, {r8, r9, r10, r11}\n\t"                                                                           \
+  "strb r4, [r8]\n\t"                                                                                        \
+  "strb r5, [r8, #1]\n\t"                                                                                    \
+  "strb r6, [r8, #2]\n\t"                                                                                    \
+  "strb r7, [r8, #3]\n\t"                                                                                    \
+  "add r8, r8, r9\n\t"                                                                                       \
+  "str r8, [r0]\n\t"                                                                                         \
+  "add r1, r1, r11\n\t"                                                                                      \
+  "mov r0, r10\n\t"                                                                                          \
+  "ldr r12, [r0, #20]\n\t"                                                                                   \
+  "cmp r1, r12\n\t"                                                                                          \
+  "bne 1b\n\t"                                                                                               \
+  "pop {r4-r11, pc}\n\t"
+
+#define CV_LDW(i) CV_A##i
+#define CV_LDB(i) CV_B##i
+#define CV_B0 "ldrb r8, [r12]\n\t"
+#define CV_B1 "ldrb r8, [r12, r2]\n\t"
+#define CV_B2 "ldrb r8, [r12, r2, lsl #1]\n\t"
+#define CV_B3 "add r9, r12, r2, lsl #1\n\tldrb r8, [r9, r2]\n\t"
+#define CV_B4 "ldrb r8, [r12, r2, lsl #2]\n\t"
+#define CV_B5 "add r9, r12, r2, lsl #2\n\tldrb r8, [r9, r2]\n\t"
+#define CV_B6 "add r9, r12, r2, lsl #2\n\tldrb r8, [r9, r2, lsl #1]\n\t"
+#define CV_CLAMP4 CV_CL("r4") CV_CL("r5") CV_CL("r6") CV_CL("r7")
+
+typedef void (*cv_run_fn)(uint32_t *blk, int32_t xoff, int32_t ic, uint32_t off2, int32_t entry, int32_t skip);
+#define CV_DECL(NAME, LD, MAC, CLAMP)                                                                              \
+  __attribute__((naked, noinline)) static void NAME(uint32_t *blk __attribute__((unused)),                        \
+                                                    int32_t xoff __attribute__((unused)),                         \
+                                                    int32_t ic __attribute__((unused)),                           \
+                                                    uint32_t off2 __attribute__((unused)),                        \
+                                                    int32_t entry __attribute__((unused)),                        \
+                                                    int32_t skip __attribute__((unused))) {                       \
+    __asm__ volatile(CV_RUN(LD, MAC, CLAMP));                                                                      \
+  }
+CV_DECL(cv_run_w, CV_LDW, CV_MAC4, "")
+CV_DECL(cv_run_w_act, CV_LDW, CV_MAC4, CV_CLAMP4)
+CV_DECL(cv_run_b, CV_LDB, CV_MACB, "")
+CV_DECL(cv_run_b_act, CV_LDB, CV_MACB, CV_CLAMP4)
+
+/* nrows output rows (rows[k_h * r + ky]) for channels [0, out_c & ~3), MN_DWCV_APPLIES(p) */
+static void cv_rows(const mn_dw_conv_params *p, const int8_t *const *rows, int32_t nrows, int8_t *out, const int bcast) {
+  const int32_t C = p->out_c, IC = p->in_c, kh = p->k_h, kw = p->k_w, s = p->stride_w, K = kh * kw;
+  const int32_t gw = 2 * K + 4, row_out = p->out_w * C, dm = p->depth_mult;
+  const uint32_t off2 = ((uint32_t)p->in_offset & 0xffffu) * 0x10001u;
+  const int clamp = p->act_min > -128 || p->act_max < 127;
+  const cv_run_fn run = bcast ? (clamp ? cv_run_b_act : cv_run_b) : (clamp ? cv_run_w_act : cv_run_w);
+  uint32_t blk[6 + MN_DWCV_MAX_K + 1 + 16 + 2 + 4];
+  for (int32_t c = 0; c + 4 <= C; c += 4) {
+    cv_grp g;
+    if (!cv_setup(p, c, &g)) {
+      for (int32_t r = 0; r < nrows; r++) cv_row_portable(p, rows + kh * r, out + r * row_out, c, c + 4);
+      continue;
+    }
+    /* channels outside the fast requantization (dead channels with shifts below -22, ...): the asm writes
+     * placeholders (m = 0), the exact C code below overwrites them */
+    cv_grp gf = g;
+    for (int32_t j = 0; j < 4; j++) {
+      if (g.slow >> j & 1) gf.rq[j][0] = 0, gf.rq[j][1] = 0, gf.rq[j][2] = 1;
+    }
+    const uint32_t *wg = (const uint32_t *)(const void *)p->weights + (c >> 2) * gw;
+    const int32_t icoff = c / dm;
+    for (int32_t j = 0; j < 4; j++) blk[j] = (uint32_t)g.b2[j];
+    for (int32_t r = 0; r < nrows; r++) {
+      const int8_t *const *rw = rows + kh * r;
+      int32_t nv = 0, ky0 = -1;
+      for (int32_t ky = 0; ky < kh; ky++) {
+        if (!rw[ky]) continue;
+        if (ky0 < 0) ky0 = ky;
+        blk[6 + nv++] = (uint32_t)(uintptr_t)(rw[ky] + icoff);
+      }
+      uint32_t *q = blk + 6 + nv;
+      *q++ = 0;
+      for (int32_t j = 0; j < 4; j++) {
+        *q++ = (uint32_t)gf.rq[j][0], *q++ = (uint32_t)gf.rq[j][1], *q++ = (uint32_t)gf.rq[j][2];
+        *q++ = (uint32_t)p->out_offset;
+      }
+      *q++ = (uint32_t)p->act_min, *q++ = (uint32_t)p->act_max;
+      uint32_t *qy = q;
+      qy[1] = (uint32_t)C, qy[2] = (uint32_t)(uintptr_t)blk, qy[3] = (uint32_t)(s * IC);
+      int8_t *y = out + r * row_out + c;
+      for (int32_t ox = 0; ox < p->out_w;) {
+        const int32_t ix0 = ox * s - p->pad_left;
+        const int32_t kx0 = ix0 < 0 ? -ix0 : 0;
+        const int32_t n = MN_MIN(kw, p->in_w - ix0) - kx0;
+        if (n <= 0 || nv == 0) {
+          for (int32_t j = 0; j < 4; j++) {
+            const int32_t v = cv_rq_fast(g.b2[j], gf.rq[j], p->out_offset);
+            y[ox * C + j] = (int8_t)mn_clamp(v, p->act_min, p->act_max);
+          }
+          ox++;
+          continue;
+        }
+        /* the run of pixels with the same valid taps */
+        int32_t ox1 = ox + 1;
+        while (ox1 < p->out_w) {
+          const int32_t i1 = ox1 * s - p->pad_left;
+          if ((i1 < 0 ? -i1 : 0) != kx0 || MN_MIN(kw, p->in_w - i1) - (i1 < 0 ? -i1 : 0) != n) break;
+          ox1++;
+        }
+        const int32_t xoff = (ix0 + kx0) * IC;
+        blk[4] = (uint32_t)(uintptr_t)(wg + 2 * (ky0 * kw + kx0 + n - 1));
+        blk[5] = (uint32_t)(xoff + (ox1 - ox) * s * IC);
+        qy[0] = (uint32_t)(uintptr_t)(y + ox * C);
+        run(blk, xoff, IC, off2, n - 1, 8 * (kw + n));
+        ox = ox1;
+      }
+      for (int32_t j = 0; j < 4; j++) {
+        if (g.slow >> j & 1) cv_row_portable(p, rw, out + r * row_out, c + j, c + j + 1);
+      }
+    }
+  }
+}
+
+/* ----------------------------------------------------------------------------------------------------- *
+ * 3x3, depth multiplier 1, stride 1 or 2 in MN_FMT_DW_CV: 2 output pixels x 4 channels per iteration of one
+ * asm loop (8 accumulators). Per kernel row, each input word of the pair's columns is loaded and sign-extended
+ * once (LDR, SXTB16, SXTB16 ROR 8) and feeds both pixels with SMLABB / SMLATT against LDRD-loaded doubled
+ * weight pairs; the input offset is folded into the bias (b + in_offset * sum w), so padding must read the
+ * input zero point: pairs that touch padding columns or NULL rows read a small packed copy (4 bytes per
+ * column, zp outside the image), all other pairs read the input rows directly. Requantization as in
+ * mn_conv_1x1_s8_dsp.c (SMMLAR on the doubled sum, out_offset folded into the rounding constant, SSAT); the
+ * 4 channel bytes of a pixel are packed with BFI, clamped 4 at a time with SSUB8 / SEL when the activation
+ * needs it, and stored with one STR. One asm call per group of 4 channels walks a list of segments (runs of
+ * pairs of one output row) so that set-up is shared by all rows of the call.
+ * Stack: d3_rows about 3.2 KiB (packed columns 2 KiB, segments 512 B, two contexts 416 B; gcc -fstack-usage
+ * 3192 B on cortex-m4) + 260 B in the asm + 72 B in d3_add.
+ * ----------------------------------------------------------------------------------------------------- */
+#define D3_PKW 512  /* packed words */
+#define D3_NSEG 16  /* segments per call, terminator included */
+#define D3_PKP 16   /* pairs per packed segment at most */
+
+typedef struct {
+  const int8_t *row[3]; /* input of the first pair's first column, per kernel row */
+  int32_t cin;          /* bytes per input column */
+  int8_t *y;            /* output of the first pixel */
+  int32_t np;           /* pairs (0: end of list) */
+  int32_t odd;          /* the last pair has one pixel */
+  int32_t pad;
+} d3_seg;
+
+typedef struct {
+  uint32_t w[18];      /* 0: doubled weight pairs of the 9 taps (MN_FMT_DW_CV order) */
+  int32_t rq[4][3];    /* 72: m, k = 2^(e-1) + out_offset * 2^e, e */
+  int32_t b2[8];       /* 120: doubled folded biases, twice (pixel 0, pixel 1) */
+  uint32_t lo4, hi4;   /* 152 */
+  int8_t *y;           /* 160: (asm) */
+  int32_t C;           /* 164: output pixel stride */
+  const d3_seg *seg;   /* 168 */
+  int32_t np, odd;     /* 172, 176: (asm) */
+  uint32_t rowp[3];    /* 180: (asm) */
+  uint32_t pad0[2];    /* 192 */
+  int32_t oo;          /* 200: out_offset (the wide-shift variant adds it after the shift) */
+  uint32_t pad1[5];    /* 56 words */
+} d3_ctx;
+
+#define D3S_(x) #x
+#define D3S(x) D3S_(x)
+#define D3_X "sxtb16 r8, r9\n\tsxtb16 r9, r9, ror #8\n\t"
+#define D3_MA(k, t) "ldrd r10, r11, [sp, #(8*(3*" D3S(k) "+" D3S(t) "))]\n\t" \
+  "smlabb r0, r8, r10, r0\n\tsmlatt r2, r8, r10, r2\n\tsmlabb r1, r9, r11, r1\n\tsmlatt r3, r9, r11, r3\n\t"
+#define D3_MB(k, t) "ldrd r10, r11, [sp, #(8*(3*" D3S(k) "+" D3S(t) "))]\n\t" \
+  "smlabb r4, r8, r10, r4\n\tsmlatt r6, r8, r10, r6\n\tsmlabb r5, r9, r11, r5\n\tsmlatt r7, r9, r11, r7\n\t"
+#define D3_RP(k) "[sp, #(180+4*" D3S(k) ")]"
+/* stride 1: columns 0..3 (pixel 0 reads 0..2, pixel 1 reads 1..3); the row pointer moves 2 columns */
+#define D3_ROW1(k) "ldr lr, " D3_RP(k) "\n\t"                                                               \
+  "ldr r9, [lr]\n\t" D3_X D3_MA(k, 0)                                                                       \
+  "ldr r9, [lr, r12]\n\t" D3_X D3_MA(k, 1) D3_MB(k, 0)                                                      \
+  "ldr r9, [lr, r12, lsl #1]\n\t" D3_X D3_MA(k, 2) D3_MB(k, 1)                                              \
+  "add lr, lr, r12, lsl #1\n\t"                                                                             \
+  "ldr r9, [lr, r12]\n\t" D3_X D3_MB(k, 2)                                                                  \
+  "str lr, " D3_RP(k) "\n\t"
+/* stride 2: columns 0..4 (pixel 1 reads 2..4); the row pointer moves 4 columns */
+#define D3_ROW2(k) "ldr lr, " D3_RP(k) "\n\t"                                                               \
+  "ldr r9, [lr]\n\t" D3_X D3_MA(k, 0)                                                                       \
+  "ldr r9, [lr, r12]\n\t" D3_X D3_MA(k, 1)                                                                  \
+  "ldr r9, [lr, r12, lsl #1]\n\t" D3_X D3_MA(k, 2) D3_MB(k, 0)                                              \
+  "add lr, lr, r12, lsl #1\n\t"                                                                             \
+  "ldr r9, [lr, r12]\n\t" D3_X D3_MB(k, 1)                                                                  \
+  "ldr r9, [lr, r12, lsl #1]\n\t" D3_X D3_MB(k, 2)                                                          \
+  "add lr, lr, r12, lsl #1\n\t"                                                                             \
+  "str lr, " D3_RP(k) "\n\t"
+#define D3_RQ1(A) "smmlar r11, " A ", r8, r9\n\tadd r11, r11, " A ", asr #31\n\tasr r11, r11, r10\n\tssat " A ", #8, r11\n\t"
+#define D3_RQ(j, A, B) "ldrd r8, r9, [sp, #(72+12*" D3S(j) ")]\n\tldr r10, [sp, #(80+12*" D3S(j) ")]\n\t" \
+  D3_RQ1(A) D3_RQ1(B)
+/* shifts up to 31: k = 2^(e-1) only, out_offset added after the shift */
+#define D3_RQW1(A) "smmlar r11, " A ", r8, r9\n\tadd r11, r11, " A ", asr #31\n\tasr r11, r11, r10\n\t" \
+  "ldr " A ", [sp, #200]\n\tadd r11, r11, " A "\n\tssat " A ", #8, r11\n\t"
+#define D3_RQW(j, A, B) "ldrd r8, r9, [sp, #(72+12*" D3S(j) ")]\n\tldr r10, [sp, #(80+12*" D3S(j) ")]\n\t" \
+  D3_RQW1(A) D3_RQW1(B)
+#define D3_CL(R) "ssub8 r10, " R ", r8\n\tsel " R ", " R ", r8\n\tssub8 r10, r9, " R "\n\tsel " R ", " R ", r9\n\t"
+#define D3_CLAMP "ldrd r8, r9, [sp, #152]\n\t" D3_CL("r0") D3_CL("r4")
+#define D3_CP "ldm r0!, {r1-r8}\n\tstm r12!, {r1-r8}\n\t"
+#define D3_RUN(ROW, CLAMP, RQ)                                                                               \
+  "push {r4-r11, lr}\n\t"                                                                                  \
+  "sub sp, sp, #224\n\t"                                                                                   \
+  "mov r12, sp\n\t" D3_CP D3_CP D3_CP D3_CP D3_CP D3_CP D3_CP                                              \
+  "5:\n\t"                                                                                                 \
+  "ldr r0, [sp, #168]\n\t"                                                                                 \
+  "ldm r0!, {r1-r8}\n\t"                                                                                   \
+  "str r0, [sp, #168]\n\t"                                                                                 \
+  "cmp r6, #0\n\t"                                                                                         \
+  "beq 9f\n\t"                                                                                             \
+  "str r5, [sp, #160]\n\t"                                                                                 \
+  "strd r6, r7, [sp, #172]\n\t"                                                                            \
+  "add r9, sp, #180\n\t"                                                                                   \
+  "stm r9, {r1, r2, r3}\n\t"                                                                               \
+  "mov r12, r4\n\t"                                                                                        \
+  "1:\n\t"                                                                                                 \
+  "add r8, sp, #120\n\t"                                                                                   \
+  "ldm r8, {r0-r7}\n\t" ROW(0) ROW(1) ROW(2)                                                               \
+  RQ(0, "r0", "r4") RQ(1, "r1", "r5") RQ(2, "r2", "r6") RQ(3, "r3", "r7")                                  \
+  "bfi r0, r1, #8, #8\n\tbfi r0, r2, #16, #8\n\tbfi r0, r3, #24, #8\n\t"                                   \
+  "bfi r4, r5, #8, #8\n\tbfi r4, r6, #16, #8\n\tbfi r4, r7, #24, #8\n\t" CLAMP                             \
+  "ldrd r8, r9, [sp, #160]\n\t"                                                                            \
+  "str r0, [r8]\n\t"                                                                                       \
+  "ldr r10, [sp, #172]\n\t"                                                                                \
+  "subs r10, r10, #1\n\t"                                                                                  \
+  "beq 2f\n\t"                                                                                             \
+  "str r10, [sp, #172]\n\t"                                                                                \
+  "str r4, [r8, r9]\n\t"                                                                                   \
+  "add r8, r8, r9, lsl #1\n\t"                                                                             \
+  "str r8, [sp, #160]\n\t"                                                                                 \
+  "b 1b\n\t"                                                                                               \
+  "2:\n\t"                                                                                                 \
+  "ldr r10, [sp, #176]\n\t"                                                                                \
+  "cmp r10, #0\n\t"                                                                                        \
+  "it eq\n\t"                                                                                              \
+  "streq r4, [r8, r9]\n\t"                                                                                 \
+  "b 5b\n\t"                                                                                               \
+  "9:\n\t"                                                                                                 \
+  "add sp, sp, #224\n\t"                                                                                   \
+  "pop {r4-r11, pc}\n\t"
+
+#define D3_DECL(NAME, ROW, CLAMP, RQ)                                                                      \
+  __attribute__((naked, noinline)) static void NAME(const d3_ctx *c __attribute__((unused))) {            \
+    __asm__ volatile(D3_RUN(ROW, CLAMP, RQ));                                                              \
+  }
+D3_DECL(d3_run_s1, D3_ROW1, "", D3_RQ)
+D3_DECL(d3_run_s1_act, D3_ROW1, D3_CLAMP, D3_RQ)
+D3_DECL(d3_run_s2, D3_ROW2, "", D3_RQ)
+D3_DECL(d3_run_s2_act, D3_ROW2, D3_CLAMP, D3_RQ)
+D3_DECL(d3_run_s1_w, D3_ROW1, "", D3_RQW)
+D3_DECL(d3_run_s1_act_w, D3_ROW1, D3_CLAMP, D3_RQW)
+D3_DECL(d3_run_s2_w, D3_ROW2, "", D3_RQW)
+D3_DECL(d3_run_s2_act_w, D3_ROW2, D3_CLAMP, D3_RQW)
+
+/* The head (weights, rq, b2) of a context; returns the mask of the channels the asm cannot do exactly: the
+ * doubled sum |2 * (b + sum w * (x + in_offset))| < 2^31 needs |b| < 2^30 - 9 * 128 * 256, and the SMMLAR
+ * requantization a shift in [-22, -1] and m >= 0. The asm writes placeholders for those channels (m = 0; each
+ * channel has its own accumulators, so a wrapped sum does not disturb the others), the caller overwrites them
+ * with the exact C code. Bit 4 (16): a shift below -22 in the group, so out_offset * 2^e may not fit the
+ * rounding constant: the group runs the _w variant (k = 2^(e-1), out_offset added after the shift). */
+static int32_t d3_setup(const mn_dw_conv_params *p, int32_t c, const uint32_t *wg, uint32_t *w, int32_t (*rq)[3], int32_t *b2) {
+  const int32_t lim = (1 << 30) - 9 * 128 * 256;
+  int32_t slow = 0, wide = 0;
+  for (int32_t j = 0; j < 4; j++) {
+    const int32_t sh = p->shift[c + j];
+    if (sh < -22 && sh >= -31) wide = 16;
+  }
+  for (int32_t j = 0; j < 4; j++) {
+    const int32_t b = p->bias ? p->bias[c + j] : 0, sh = p->shift[c + j], m = p->mult[c + j];
+    b2[j] = b2[4 + j] = (int32_t)(2u * ((uint32_t)b + (uint32_t)p->in_offset * wg[18 + j]));
+    if (b <= -lim || b >= lim || sh > -1 || sh < -31 || m < 0) {
+      slow |= 1 << j;
+      rq[j][0] = 0, rq[j][1] = 0, rq[j][2] = 1;
+      continue;
+    }
+    /* SMMLAR's high word of the doubled sum is below 2^30 in magnitude, so k + it does not wrap */
+    const int32_t e = -sh;
+    rq[j][0] = m;
+    rq[j][1] = (int32_t)((1u << (e - 1)) + (wide ? 0u : ((uint32_t)p->out_offset << e)));
+    rq[j][2] = e;
+  }
+  memcpy(w, wg, 72);
+  return slow | wide;
+}
+
+typedef struct {
+  const mn_dw_conv_params *p;
+  d3_ctx *x;
+  void (*run)(const d3_ctx *);
+  d3_seg seg[D3_NSEG];
+  int32_t nseg, npk;
+  uint32_t zp4;
+  uint32_t pk[D3_PKW];
+} d3_state;
+
+static void d3_flush(d3_state *st) {
+  if (st->nseg == 0) return;
+  st->seg[st->nseg].np = 0;
+  st->x->seg = st->seg;
+  st->run(st->x);
+  st->nseg = 0, st->npk = 0;
+}
+
+/* pairs [p0, p0 + n) of output row `rw` (y: its output at channel c), packed (zp outside the image) or direct */
+static void d3_add(d3_state *st, const int8_t *const *rw, int8_t *y, int32_t c, int32_t p0, int32_t n, int packed) {
+  const mn_dw_conv_params *p = st->p;
+  const int32_t s = p->stride_w, IC = p->in_c, ix0 = 2 * p0 * s - p->pad_left;
+  const int32_t ncols = s * (2 * n - 1) + 3;
+  if (st->nseg + 1 >= D3_NSEG || (packed && st->npk + 3 * ncols > D3_PKW)) d3_flush(st);
+  d3_seg *g = &st->seg[st->nseg++];
+  g->cin = packed ? 4 : IC;
+  g->y = y + 2 * p0 * p->out_c;
+  g->np = n;
+  g->odd = (p0 + n) * 2 > p->out_w;
+  g->pad = 0;
+  if (!packed) {
+    for (int32_t k = 0; k < 3; k++) g->row[k] = rw[k] + ix0 * IC + c;
+    return;
+  }
+  const int32_t lo = MN_MIN(ncols, MN_MAX(0, -ix0)), hi = MN_MAX(lo, MN_MIN(ncols, p->in_w - ix0));
+  for (int32_t k = 0; k < 3; k++) {
+    uint32_t *d = st->pk + st->npk;
+    g->row[k] = (const int8_t *)d;
+    st->npk += ncols;
+    int32_t i = 0;
+    if (rw[k]) {
+      for (; i < lo; i++) d[i] = st->zp4;
+      const int8_t *src = rw[k] + (ix0 + i) * IC + c;
+      for (; i < hi; i++, src += IC) d[i] = ld4(src);
+    }
+    for (; i < ncols; i++) d[i] = st->zp4;
+  }
+}
+
+/* Plane mode: the input rows of a batch of output rows, packed once per group of 4 channels (4 bytes per
+ * column, zp over padding, row stride ps words), walked by one asm call: every load is [lr, #4 * column], the
+ * kernel rows are lr + k * row stride, rows and pixel pairs are counted in the frame. */
+typedef struct {
+  uint32_t w[18];      /* 0 */
+  int32_t rq[4][3];    /* 72 */
+  int32_t b2[8];       /* 120 */
+  uint32_t lo4, hi4;   /* 152 */
+  int8_t *y;           /* 160: (updated) */
+  int32_t C;           /* 164: output pixel stride */
+  int32_t rs;          /* 168: packed row stride, bytes */
+  int32_t np;          /* 172: pairs per row */
+  int32_t odd;         /* 176: the last pair of a row has one pixel */
+  int32_t cnt;         /* 180: (asm) pairs left in the row */
+  int32_t rows;        /* 184: output rows */
+  int32_t lj;          /* 188: lr from after a row's last pair to the next row's first */
+  int32_t yj;          /* 192: y from a row's last pair to the next row's first pixel */
+  const uint32_t *lr0; /* 196 */
+  int32_t oo;          /* 200: out_offset (the wide-shift variant) */
+  uint32_t pad[5];     /* 56 words */
+} d3p_ctx;
+
+#define D3P_ROW1(k) "ldr r9, [lr]\n\t" D3_X D3_MA(k, 0)                                                     \
+  "ldr r9, [lr, #4]\n\t" D3_X D3_MA(k, 1) D3_MB(k, 0)                                                       \
+  "ldr r9, [lr, #8]\n\t" D3_X D3_MA(k, 2) D3_MB(k, 1)                                                       \
+  "ldr r9, [lr, #12]\n\t" D3_X D3_MB(k, 2)
+#define D3P_ROW2(k) "ldr r9, [lr]\n\t" D3_X D3_MA(k, 0)                                                     \
+  "ldr r9, [lr, #4]\n\t" D3_X D3_MA(k, 1)                                                                   \
+  "ldr r9, [lr, #8]\n\t" D3_X D3_MA(k, 2) D3_MB(k, 0)                                                       \
+  "ldr r9, [lr, #12]\n\t" D3_X D3_MB(k, 1)                                                                  \
+  "ldr r9, [lr, #16]\n\t" D3_X D3_MB(k, 2)
+#define D3P_RUN(ROW, STEP, CLAMP, RQ)                                                                         \
+  "push {r4-r11, lr}\n\t"                                                                                  \
+  "sub sp, sp, #224\n\t"                                                                                   \
+  "mov r12, sp\n\t" D3_CP D3_CP D3_CP D3_CP D3_CP D3_CP D3_CP                                              \
+  "ldr lr, [sp, #196]\n\t"                                                                                 \
+  "ldr r12, [sp, #168]\n\t"                                                                                \
+  "ldr r8, [sp, #172]\n\t"                                                                                 \
+  "str r8, [sp, #180]\n\t"                                                                                 \
+  "1:\n\t"                                                                                                 \
+  "add r8, sp, #120\n\t"                                                                                   \
+  "ldm r8, {r0-r7}\n\t" ROW(0) "add lr, lr, r12\n\t" ROW(1) "add lr, lr, r12\n\t" ROW(2)                   \
+  "sub lr, lr, r12, lsl #1\n\t"                                                                            \
+  "add lr, lr, #" STEP "\n\t"                                                                              \
+  RQ(0, "r0", "r4") RQ(1, "r1", "r5") RQ(2, "r2", "r6") RQ(3, "r3", "r7")                                  \
+  "bfi r0, r1, #8, #8\n\tbfi r0, r2, #16, #8\n\tbfi r0, r3, #24, #8\n\t"                                   \
+  "bfi r4, r5, #8, #8\n\tbfi r4, r6, #16, #8\n\tbfi r4, r7, #24, #8\n\t" CLAMP                             \
+  "ldrd r8, r9, [sp, #160]\n\t"                                                                            \
+  "str r0, [r8]\n\t"                                                                                       \
+  "ldr r10, [sp, #180]\n\t"                                                                                \
+  "subs r10, r10, #1\n\t"                                                                                  \
+  "beq 2f\n\t"                                                                                             \
+  "str r10, [sp, #180]\n\t"                                                                                \
+  "str r4, [r8, r9]\n\t"                                                                                   \
+  "add r8, r8, r9, lsl #1\n\t"                                                                             \
+  "str r8, [sp, #160]\n\t"                                                                                 \
+  "b 1b\n\t"                                                                                               \
+  "2:\n\t"                                                                                                 \
+  "ldr r10, [sp, #176]\n\t"                                                                                \
+  "cmp r10, #0\n\t"                                                                                        \
+  "it eq\n\t"                                                                                              \
+  "streq r4, [r8, r9]\n\t"                                                                                 \
+  "ldrd r10, r11, [sp, #188]\n\t"                                                                          \
+  "add lr, lr, r10\n\t"                                                                                    \
+  "add r8, r8, r11\n\t"                                                                                    \
+  "str r8, [sp, #160]\n\t"                                                                                 \
+  "ldr r10, [sp, #172]\n\t"                                                                                \
+  "str r10, [sp, #180]\n\t"                                                                                \
+  "ldr r10, [sp, #184]\n\t"                                                                                \
+  "subs r10, r10, #1\n\t"                                                                                  \
+  "str r10, [sp, #184]\n\t"                                                                                \
+  "bne 1b\n\t"                                                                                             \
+  "add sp, sp, #224\n\t"                                                                                   \
+  "pop {r4-r11, pc}\n\t"
+
+#define D3P_DECL(NAME, ROW, STEP, CLAMP, RQ)                                                               \
+  __attribute__((naked, noinline)) static void NAME(const d3p_ctx *c __attribute__((unused))) {           \
+    __asm__ volatile(D3P_RUN(ROW, STEP, CLAMP, RQ));                                                       \
+  }
+D3P_DECL(d3p_run_s1, D3P_ROW1, "8", "", D3_RQ)
+D3P_DECL(d3p_run_s1_act, D3P_ROW1, "8", D3_CLAMP, D3_RQ)
+D3P_DECL(d3p_run_s2, D3P_ROW2, "16", "", D3_RQ)
+D3P_DECL(d3p_run_s2_act, D3P_ROW2, "16", D3_CLAMP, D3_RQ)
+D3P_DECL(d3p_run_s1_w, D3P_ROW1, "8", "", D3_RQW)
+D3P_DECL(d3p_run_s1_act_w, D3P_ROW1, "8", D3_CLAMP, D3_RQW)
+D3P_DECL(d3p_run_s2_w, D3P_ROW2, "16", "", D3_RQW)
+D3P_DECL(d3p_run_s2_act_w, D3P_ROW2, "16", D3_CLAMP, D3_RQW)
+
+/* d[i] = the 4 bytes at s + i * IC, i < n */
+__attribute__((noinline)) static void d3_copy(uint32_t *d, const int8_t *s, int32_t n, int32_t IC) {
+  for (; n >= 2; n -= 2, s += 2 * IC, d += 2) {
+    const uint32_t a = ld4(s), b = ld4(s + IC);
+    d[0] = a, d[1] = b;
+  }
+  if (n) d[0] = ld4(s);
+}
+
+/* one channel of d3_rows in C, exact (channels outside the asm's requantization scheme) */
+static void d3_chan_exact(const mn_dw_conv_params *p, const int8_t *const *rows, int32_t nrows, int8_t *out, int32_t ch) {
+  int32_t w[9];
+  for (int32_t t = 0; t < 9; t++) w[t] = cv_w2(p->weights, 9, ch, t) / 2;
+  const int32_t IC = p->in_c, C = p->out_c, s = p->stride_w, off = p->in_offset, b = p->bias ? p->bias[ch] : 0;
+  const int32_t m = p->mult[ch], sh = p->shift[ch];
+  for (int32_t r = 0; r < nrows; r++) {
+    const int8_t *const *rw = rows + 3 * r;
+    int8_t *y = out + r * p->out_w * C + ch;
+    for (int32_t ox = 0; ox < p->out_w; ox++, y += C) {
+      const int32_t ix0 = ox * s - p->pad_left;
+      const int32_t k0 = ix0 < 0 ? -ix0 : 0, k1 = MN_MIN(3, p->in_w - ix0);
+      int32_t acc = b;
+      for (int32_t ky = 0; ky < 3; ky++) {
+        const int8_t *x = rw[ky];
+        if (!x) continue;
+        x += ix0 * IC + ch;
+        for (int32_t kx = k0; kx < k1; kx++) acc += w[3 * ky + kx] * ((int32_t)x[kx * IC] + off);
+      }
+      *y = (int8_t)mn_clamp(mn_requant(acc, m, sh) + p->out_offset, p->act_min, p->act_max);
+    }
+  }
+}
+
+static void d3_rows(const mn_dw_conv_params *p, const int8_t *const *rows, int32_t nrows, int8_t *out) {
+  const int32_t C = p->out_c, s = p->stride_w, row_out = p->out_w * C, np = (p->out_w + 1) >> 1;
+  const int clamp = p->act_min > -128 || p->act_max < 127;
+  d3_state st;
+  d3_ctx x;
+  st.p = p, st.x = &x, st.nseg = 0, st.npk = 0;
+  st.run = s == 1 ? (clamp ? d3_run_s1_act : d3_run_s1) : (clamp ? d3_run_s2_act : d3_run_s2);
+  st.zp4 = (uint32_t)(uint8_t)(int8_t)(-p->in_offset) * 0x01010101u;
+  x.lo4 = (uint32_t)(uint8_t)(int8_t)p->act_min * 0x01010101u;
+  x.hi4 = (uint32_t)(uint8_t)(int8_t)p->act_max * 0x01010101u;
+  x.C = C;
+  /* pairs [0, pl) touch the left padding, [pr, np) the right one (or read past the last column) */
+  /* plane mode: plane row r * sh + k is input row rows[3r + k] of output row r (sh = stride_h when the
+   * caller's rows are consistent with that, else 3); batches of nb output rows fit the buffer */
+  const int32_t ncols = s * (2 * np - 1) + 3;
+  int32_t sh = p->stride_h >= 1 && p->stride_h <= 3 ? p->stride_h : 3;
+  for (int32_t r = 1; r < nrows && sh < 3; r++) {
+    for (int32_t k = 0; k + sh < 3; k++) {
+      if (rows[3 * r + k] != rows[3 * (r - 1) + k + sh]) sh = 3;
+    }
+  }
+  int32_t nb = 0;
+  while (nb < nrows && (nb * sh + 3) * ncols <= D3_PKW) nb++;
+  const int plane = nb >= 1 && (nrows > 1 || p->out_w <= 16) && (s == 1 || p->out_w <= 16);
+  int zp_done = 0;
+  const int32_t plo = MN_MIN(ncols, MN_MAX(0, p->pad_left)), phi = MN_MAX(plo, MN_MIN(ncols, p->in_w + p->pad_left));
+  d3p_ctx xp;
+  xp.lo4 = x.lo4, xp.hi4 = x.hi4, xp.C = C, xp.rs = 4 * ncols, xp.np = np, xp.odd = p->out_w & 1;
+  xp.lj = sh * 4 * ncols - 8 * s * np, xp.yj = row_out - 2 * (np - 1) * C, xp.lr0 = st.pk;
+  x.oo = p->out_offset, xp.oo = p->out_offset;
+  void (*runp)(const d3p_ctx *) = s == 1 ? (clamp ? d3p_run_s1_act : d3p_run_s1) : (clamp ? d3p_run_s2_act : d3p_run_s2);
+  int32_t pl = 0, pr = np;
+  while (pl < np && 2 * pl * s - p->pad_left < 0) pl++;
+  while (pr > pl && (2 * (pr - 1) + 1) * s - p->pad_left + 2 >= p->in_w) pr--;
+  for (int32_t c = 0; c + 4 <= C; c += 4) {
+    const uint32_t *wg = (const uint32_t *)(const void *)p->weights + (c >> 2) * 22;
+    const int32_t slow = plane ? d3_setup(p, c, wg, xp.w, xp.rq, xp.b2) : d3_setup(p, c, wg, x.w, x.rq, x.b2);
+    if (slow & 16) {
+      st.run = s == 1 ? (clamp ? d3_run_s1_act_w : d3_run_s1_w) : (clamp ? d3_run_s2_act_w : d3_run_s2_w);
+      runp = s == 1 ? (clamp ? d3p_run_s1_act_w : d3p_run_s1_w) : (clamp ? d3p_run_s2_act_w : d3p_run_s2_w);
+    } else {
+      st.run = s == 1 ? (clamp ? d3_run_s1_act : d3_run_s1) : (clamp ? d3_run_s2_act : d3_run_s2);
+      runp = s == 1 ? (clamp ? d3p_run_s1_act : d3p_run_s1) : (clamp ? d3p_run_s2_act : d3p_run_s2);
+    }
+    if (plane) {
+      for (int32_t r0 = 0; r0 < nrows; r0 += nb) {
+        const int32_t n = MN_MIN(nb, nrows - r0);
+        const int32_t prow = (n - 1) * sh + 3;
+        for (int32_t i = 0; i < prow; i++) {
+          /* plane row i = input row k of output row r0 + r */
+          const int32_t r = MN_MIN(i / sh, n - 1), k = i - r * sh;
+          const int8_t *src = rows[3 * (r0 + r) + k];
+          uint32_t *d = st.pk + i * ncols;
+          if (zp_done) {
+            if (src) d3_copy(d + plo, src + (plo - p->pad_left) * p->in_c + c, phi - plo, p->in_c);
+            continue;
+          }
+          if (!src) {
+            for (int32_t j = 0; j < ncols; j++) d[j] = st.zp4;
+            continue;
+          }
+          for (int32_t j = 0; j < plo; j++) d[j] = st.zp4;
+          d3_copy(d + plo, src + (plo - p->pad_left) * p->in_c + c, phi - plo, p->in_c);
+          for (int32_t j = phi; j < ncols; j++) d[j] = st.zp4;
+        }
+        /* one batch: its padding words stay in place for the next groups */
+        zp_done = nb >= nrows;
+        xp.y = out + r0 * row_out + c, xp.rows = n;
+        runp(&xp);
+      }
+    } else {
+      for (int32_t r = 0; r < nrows; r++) {
+        const int8_t *const *rw = rows + 3 * r;
+        int8_t *y = out + r * row_out + c;
+        if (!rw[0] || !rw[1] || !rw[2]) {
+          for (int32_t q = 0; q < np; q += D3_PKP) d3_add(&st, rw, y, c, q, MN_MIN(D3_PKP, np - q), 1);
+          continue;
+        }
+        for (int32_t q = 0; q < pl; q += D3_PKP) d3_add(&st, rw, y, c, q, MN_MIN(D3_PKP, pl - q), 1);
+        if (pr > pl) d3_add(&st, rw, y, c, pl, pr - pl, 0);
+        for (int32_t q = pr; q < np; q += D3_PKP) d3_add(&st, rw, y, c, q, MN_MIN(D3_PKP, np - q), 1);
+      }
+      d3_flush(&st);
+    }
+    for (int32_t j = 0; j < 4; j++) {
+      if (!(slow >> j & 1)) continue;
+      d3_chan_exact(p, rows, nrows, out, c + j);
+    }
+  }
+}
+
+static void dwcv_rows(const mn_dw_conv_params *p, const int8_t *const *rows, int32_t nrows, int8_t *out) {
+  const int32_t C = p->out_c, full = C & ~3;
+  if ((((uintptr_t)p->weights) & 3) != 0 || p->in_offset < -128 || p->in_offset > 128) {
+    for (int32_t r = 0; r < nrows; r++) cv_row_portable(p, rows + p->k_h * r, out + r * p->out_w * C, 0, C);
+    return;
+  }
+  const int d3 = p->k_h == 3 && p->k_w == 3 && p->depth_mult == 1 && p->stride_w <= 2 && p->in_offset > -128;
+  if (full && d3) d3_rows(p, rows, nrows, out);
+  else if (full) cv_rows(p, rows, nrows, out, p->depth_mult != 1);
+  if (full < C) {
+    for (int32_t r = 0; r < nrows; r++) cv_row_portable(p, rows + p->k_h * r, out + r * p->out_w * C, full, C);
+  }
+}
+
+#else
+
+static void dwcv_rows(const mn_dw_conv_params *p, const int8_t *const *rows, int32_t nrows, int8_t *out) {
+  for (int32_t r = 0; r < nrows; r++) cv_row_portable(p, rows + p->k_h * r, out + r * p->out_w * p->out_c, 0, p->out_c);
 }
 
 #endif

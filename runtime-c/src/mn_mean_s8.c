@@ -11,8 +11,19 @@ void mn_mean_s8(const mn_mean_params *p, const int8_t *in, int8_t *out) {
   for (int32_t d = 0; d < p->outer_rank; d++) outer *= p->outer_dims[d];
   for (int32_t d = 0; d < p->red_rank; d++) reduced *= p->red_dims[d];
   int32_t base = 0;
+  /* one output per outer position, reduced along one dimension (MEAN over the last axis, e.g. MCUNet's head):
+   * the same int32 sum (wrapping as uint32) without the block bookkeeping */
+  const int single = p->inner == 1 && p->red_rank == 1;
   for (int32_t o = 0; o < outer; o++) {
-    for (int32_t c0 = 0; c0 < p->inner; c0 += MN_MEAN_BLOCK) {
+    if (single) {
+      const int8_t *src = in + base;
+      const int32_t st = p->red_strides[0];
+      uint32_t acc = 0u;
+      for (int32_t r = 0; r < reduced; r++, src += st) acc += (uint32_t)(int32_t)*src;
+      const int32_t y = mn_requant((int32_t)(acc - (uint32_t)p->correction), p->mult, p->shift) + p->out_offset;
+      *out++ = (int8_t)mn_clamp(y, -128, 127);
+    }
+    for (int32_t c0 = 0; c0 < p->inner && !single; c0 += MN_MEAN_BLOCK) {
       const int32_t n = MN_MIN(MN_MEAN_BLOCK, p->inner - c0);
       uint32_t acc[MN_MEAN_BLOCK];
       int32_t rc[4] = {0, 0, 0, 0};

@@ -8,7 +8,8 @@ import { activationRange, convMultipliers, dtypeRange, fcMultipliers, relu6Param
 import { opCost } from '../ir/cost.js';
 import { convPadding, paddingBefore } from '../ir/geometry.js';
 import { elementCount, type Graph, type Op, type Tensor } from '../ir/types.js';
-import { addParams } from '../interp/ops/add.js';
+import { addParams, type AddParams } from '../interp/ops/add.js';
+import { mulByQuantizedMultiplierSmallerThanOneExp } from '../fixed/index.js';
 import { padAmounts } from '../interp/ops/pad.js';
 import { Context } from '../interp/context.js';
 import type { CArray, CallArg, CField, Layer } from './layers.js';
@@ -165,6 +166,20 @@ export function broadcast4(a: number[], b: number[], out: number[]): { same: boo
   return { same, init: `{ .dims = {${o.join(', ')}}, .in1_strides = {${strides(pa).join(', ')}}, .in2_strides = {${strides(pb).join(', ')}} }` };
 }
 
+/**
+ * mn_add_params.in1_table / in2_table: for every raw input byte u (int8 value x = (int8)u), twice TFLM's
+ * rescaled input MultiplyByQuantizedMultiplierSmallerThanOneExp((x + offset) << left_shift, mult, shift),
+ * computed with the interpreter's own functions (addElement's first step), so the kernel's sum of two
+ * entries is exactly 2 * raw_sum. null when an entry exceeds 2^29 in magnitude (the kernel's bound; never
+ * for TFLM's parameters) - the kernel then rescales each input itself.
+ */
+export function addInputTables(p: AddParams): [number[], number[]] | null {
+  const table = (offset: number, mult: number, shift: number) =>
+    Array.from({ length: 256 }, (_, u) => 2 * mulByQuantizedMultiplierSmallerThanOneExp((((u << 24) >> 24) + offset) * (1 << p.leftShift), mult, shift));
+  const t1 = table(p.in1Offset, p.in1Mult, p.in1Shift), t2 = table(p.in2Offset, p.in2Mult, p.in2Shift);
+  return [...t1, ...t2].every((v) => Math.abs(v) <= 2 ** 29) ? [t1, t2] : null;
+}
+
 function lowerAdd(op: Extract<Op, { kind: 'add' }>, c: LowerContext): Layer {
   const [ai, bi] = op.inputs as [number, number];
   const a = c.t(ai), b = c.t(bi), y = c.t(op.outputs[0]!);
@@ -179,6 +194,17 @@ function lowerAdd(op: Extract<Op, { kind: 'add' }>, c: LowerContext): Layer {
     { name: 'out_offset', value: p.outOffset }, { name: 'out_mult', value: p.outMult }, { name: 'out_shift', value: p.outShift },
     { name: 'act_min', value: p.actMin }, { name: 'act_max', value: p.actMax },
   ];
+  const tables = addInputTables(p);
+  if (tables) {
+    const sym1 = `${base.id}_in1_table`;
+    base.arrays.push({ symbol: sym1, ctype: 'int32_t', values: tables[0], comment: 'ADD input 1: 2 * TFLM rescaled input, indexed by the raw byte (uint8_t)x' });
+    let sym2 = sym1;
+    if (tables[1].some((v, i) => v !== tables[0][i])) {
+      sym2 = `${base.id}_in2_table`;
+      base.arrays.push({ symbol: sym2, ctype: 'int32_t', values: tables[1], comment: 'ADD input 2: 2 * TFLM rescaled input, indexed by the raw byte (uint8_t)x' });
+    }
+    fields.push({ name: 'in1_table', value: sym1 }, { name: 'in2_table', value: sym2 });
+  }
   const layer: Layer = { ...base, kernel: 'mn_add_s8', kernelFile: 'mn_add_s8.c', paramsType: 'mn_add_params', fields, args: io(op, 2) };
   if (bc.same) layer.inPlaceInput = c.graph.tensors[ai]!.data ? bi : ai;
   return layer;

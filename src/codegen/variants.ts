@@ -104,11 +104,100 @@ export function formatConvPair(s: ShapeFields, ref: Uint8Array): Uint8Array {
   return out;
 }
 
-export function dw3x3Applies(s: ShapeFields): boolean {
-  const sw = need(s, 'stride_w');
+export const DWCV_MAX_K = 7; // MN_DWCV_MAX_K
+
+/** Does a MN_FMT_CONV_PAIR layer use MN_FMT_STEM3 instead (3x3 kernel over 3 input channels, the RGB stems)? */
+export function stem3Applies(s: ShapeFields): boolean {
+  return need(s, 'groups') === 1 && need(s, 'in_c') === 3 && need(s, 'k_h') === 3 && need(s, 'k_w') === 3 && need(s, 'dil_w') === 1;
+}
+
+/**
+ * MN_FMT_STEM3 (runtime-c/src/mn_conv_row_s8_dsp.c): the 27 taps k = ky * 9 + j (j = kx * 3 + ic, the byte
+ * of the 9-byte window row) taken in 14 pairs that match SXTB16 lanes of the window's words:
+ * per ky: (j0, j2) (j1, j3) (j4, j6) (j5, j7); then (ky0 j8, ky1 j8), (ky2 j8, pad).
+ * Part 1, per output-channel pair (a, b) (out_c padded to even) and tap pair s: two words, int16 pairs
+ * (low half first) of doubled weights (2 w_a[k0], 2 w_a[k1]) then (2 w_b[k0], 2 w_b[k1]): 56 * OCp bytes.
+ * Part 2, per output channel (OCp): int32 sum of its 27 weights, int32 sum of their magnitudes: 8 * OCp bytes.
+ */
+export const STEM3_PAIRS: readonly (readonly [number, number])[] = [
+  ...[0, 1, 2].flatMap((ky) => [[9 * ky, 9 * ky + 2], [9 * ky + 1, 9 * ky + 3], [9 * ky + 4, 9 * ky + 6], [9 * ky + 5, 9 * ky + 7]] as [number, number][]),
+  [8, 17],
+  [26, -1],
+];
+
+export function formatStem3(s: ShapeFields, ref: Uint8Array): Uint8Array {
+  const outC = need(s, 'out_c');
+  const ocp = (outC + 1) & ~1;
+  if (ref.length !== 27 * outC) throw new Error(`variants: stem weights have ${ref.length} bytes, expected ${27 * outC}`);
+  const w = new Int8Array(ref.buffer, ref.byteOffset, ref.byteLength);
+  const at = (oc: number, k: number) => (oc < outC && k >= 0 ? w[oc * 27 + k]! : 0);
+  const out = new Uint8Array(64 * ocp);
+  const dv = new DataView(out.buffer);
+  for (let pr = 0; pr < ocp / 2; pr++) {
+    STEM3_PAIRS.forEach(([k0, k1], si) => {
+      for (let h = 0; h < 2; h++) {
+        const o = pr * 112 + si * 8 + h * 4;
+        dv.setInt16(o, 2 * at(2 * pr + h, k0), true);
+        dv.setInt16(o + 2, 2 * at(2 * pr + h, k1), true);
+      }
+    });
+  }
+  for (let oc = 0; oc < ocp; oc++) {
+    let sum = 0, abs = 0;
+    for (let k = 0; k < 27; k++) {
+      sum += at(oc, k);
+      abs += Math.abs(at(oc, k));
+    }
+    dv.setInt32(56 * ocp + 8 * oc, sum, true);
+    dv.setInt32(56 * ocp + 8 * oc + 4, abs, true);
+  }
+  return out;
+}
+
+/** MN_DW3X3_APPLIES: no longer selected (3x3 depthwise layers use MN_FMT_DW_CV and its 2-pixel kernel) */
+export function dw3x3Applies(_s: ShapeFields): boolean {
+  return false;
+}
+
+/** MN_DWCV_APPLIES: the channel-vectorised depthwise kernel (any stride, kernels up to 7x7) */
+export function dwCvApplies(s: ShapeFields): boolean {
+  const dm = need(s, 'depth_mult');
   return (
-    need(s, 'k_h') === 3 && need(s, 'k_w') === 3 && need(s, 'dil_w') === 1 && need(s, 'depth_mult') === 1 && (sw === 1 || sw === 2)
+    !dw3x3Applies(s) && need(s, 'dil_w') === 1 && (dm === 1 || dm % 4 === 0) && need(s, 'k_h') <= DWCV_MAX_K && need(s, 'k_w') <= DWCV_MAX_K
   );
+}
+
+/**
+ * MN_FMT_DW_CV: output channels in groups of 4 (out_c padded to a multiple of 4, zero weights); per group, per
+ * tap t = ky * k_w + kx two words of doubled int16 weights (2w[t][4g], 2w[t][4g+2]) and (2w[t][4g+1], 2w[t][4g+3])
+ * (low half first: the SXTB16 lanes of the input word), then 4 int32 tap sums. ref: [k_h][k_w][out_c].
+ */
+export function formatDwCv(s: ShapeFields, ref: Uint8Array): Uint8Array {
+  const outC = need(s, 'out_c'), K = need(s, 'k_h') * need(s, 'k_w');
+  if (ref.length !== K * outC) throw new Error(`variants: depthwise weights have ${ref.length} bytes, expected ${K * outC}`);
+  const w = new Int8Array(ref.buffer, ref.byteOffset, ref.byteLength);
+  const groups = (outC + 3) >> 2, gb = 8 * K + 16;
+  const out = new Uint8Array(groups * gb);
+  const dv = new DataView(out.buffer);
+  for (let c = 0; c < outC; c++) {
+    const o = (c >> 2) * gb + 4 * (c & 1) + 2 * ((c >> 1) & 1);
+    let sum = 0;
+    for (let t = 0; t < K; t++) {
+      const v = w[t * outC + c]!;
+      dv.setInt16(o + 8 * t, 2 * v, true);
+      sum += v;
+    }
+    dv.setInt32((c >> 2) * gb + 8 * K + 4 * (c & 3), sum, true);
+  }
+  return out;
+}
+
+/** the depthwise DSP variants' format: MN_FMT_DW3X3 or MN_FMT_DW_CV by shape */
+export function dwDspApplies(s: ShapeFields): boolean {
+  return dw3x3Applies(s) || dwCvApplies(s);
+}
+export function formatDwDsp(s: ShapeFields, ref: Uint8Array): Uint8Array {
+  return dw3x3Applies(s) ? formatDw3x3(s, ref) : formatDwCv(s, ref);
 }
 
 /** MN_FMT_DW3X3: per channel 5 words of doubled int16 tap pairs + the int32 sum of the 9 taps. ref: [3][3][out_c]. */
@@ -148,8 +237,11 @@ const CONV_ROW_NEEDS = [OPT_H, DSP_GEMM_H, 'src/mn_conv_s8.c', 'src/mn_rows_for_
 const DW_ROW_NEEDS = [OPT_H, 'src/mn_dw_conv_rows_s8_dsp.c', 'src/mn_dw_conv_s8.c', 'src/mn_rows_for_output.c'];
 const PAIR4 = { name: 'MN_FMT_1X1_PAIR4', applies: always, reorder: format1x1Pair4 };
 const QUAD = { name: 'MN_FMT_1X1_QUAD', applies: always, reorder: format1x1Quad };
-const CONV_PAIR = { name: 'MN_FMT_CONV_PAIR', applies: convPairApplies, reorder: formatConvPair };
-const DW3X3 = { name: 'MN_FMT_DW3X3', applies: dw3x3Applies, reorder: formatDw3x3 };
+const CONV_PAIR = {
+  name: 'MN_FMT_CONV_PAIR (MN_FMT_STEM3 for 3x3x3 kernels)', applies: convPairApplies,
+  reorder: (s: ShapeFields, ref: Uint8Array) => (stem3Applies(s) ? formatStem3(s, ref) : formatConvPair(s, ref)),
+};
+const DW3X3 = { name: 'MN_FMT_DW3X3 or MN_FMT_DW_CV', applies: dwDspApplies, reorder: formatDwDsp };
 
 export const KERNEL_VARIANTS: readonly KernelVariant[] = [
   { fn: 'mn_conv_1x1_s8_mve', ref: 'mn_conv_1x1_s8', family: 'mve', file: 'mn_conv_1x1_s8_mve.c', needs: [OPT_H] },

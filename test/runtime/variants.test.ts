@@ -26,6 +26,7 @@ import {
   applyVariants,
   format1x1Pair4,
   formatDw3x3,
+  formatDwCv,
   rowKernelName,
   selectVariant,
   variantSupportFiles,
@@ -47,6 +48,13 @@ function randomCases(): KernelCase[] {
     }
     cases.push(case1x1(rng, { pixels: 7, inC: 1100, outC: 5, variant })); // beyond the DSP kernel's buffer
     cases.push(case1x1(rng, { pixels: 200, inC: 8, outC: 6, variant })); // several pixel chunks
+    // DSP: 1-pixel and 2-pixel paths, chunks of 1 block, sign-extended weights, per-pair requant modes
+    cases.push(case1x1(rng, { pixels: 1, inC: 1280, outC: 7, variant })); // one pixel, beyond 3-pixel blocks
+    cases.push(case1x1(rng, { pixels: 2, inC: 600, outC: 9, style: 'mixed', variant }));
+    cases.push(case1x1(rng, { pixels: 5, inC: 1024, outC: 4, style: 'tiny', variant }));
+    cases.push(case1x1(rng, { pixels: 31, inC: 200, outC: 11, style: 'mixed', variant }));
+    cases.push(case1x1(rng, { pixels: 14, inC: 96, outC: 34, style: 'tiny', variant }));
+    cases.push(case1x1(rng, { pixels: 20, inC: 40, outC: 16, style: 'mixed', variant }));
   }
   const dw = 'mn_dw_conv_s8_dsp';
   for (let i = 0; i < 44; i++) {
@@ -66,6 +74,35 @@ function randomCases(): KernelCase[] {
   cases.push(caseDw(rng, { inH: 5, inW: 9, c: 3, k: 1, kw: 3, variant: dw }));
   cases.push(caseDw(rng, { inH: 9, inW: 9, c: 5, dil: 2, variant: dw }));
   cases.push(caseDw(rng, { inH: 9, inW: 9, c: 8, stride: 3, variant: dw }));
+  // the channel-vectorised kernel (MN_FMT_DW_CV): kernels 5 and 7, stride 1 and 2, small spatial sizes with
+  // many channels, explicit padding larger than the kernel's reach, depth multipliers 4 and 8, dead channels
+  // (shifts -23..-31) mixed with live ones, tiny stride-2 3x3 layers
+  for (let i = 0; i < 24; i++) {
+    const k = rng.pick([5, 7, 3]);
+    const stride = rng.pick([1, 2]);
+    cases.push(caseDw(rng, {
+      inH: rng.int(1, 11), inW: rng.int(1, 11), c: rng.pick([4, 8, 12, 16, 20, 33, 48, 64]), k, stride,
+      strideH: rng.chance(0.2) ? 3 - stride : stride, pad: rng.pick(['same', 'same', 'valid', [3, 3], [2, 1], [0, 3]] as const),
+      style: STYLES[i % STYLES.length]!, noBias: rng.chance(0.15), variant: dw,
+    }));
+  }
+  cases.push(caseDw(rng, { inH: 3, inW: 3, c: 96, k: 7, variant: dw }));
+  cases.push(caseDw(rng, { inH: 5, inW: 5, c: 64, k: 5, stride: 2, style: 'mixed', variant: dw }));
+  cases.push(caseDw(rng, { inH: 20, inW: 20, c: 16, k: 7, stride: 2, pad: [3, 3], variant: dw }));
+  cases.push(caseDw(rng, { inH: 6, inW: 6, c: 64, stride: 2, style: 'mixed', variant: dw }));
+  cases.push(caseDw(rng, { inH: 6, inW: 6, c: 40, stride: 1, style: 'tiny', variant: dw }));
+  cases.push(caseDw(rng, { inH: 3, inW: 3, c: 128, stride: 1, style: 'mixed', variant: dw }));
+  cases.push(caseDw(rng, { inH: 9, inW: 10, c: 1, mult: 8, stride: 2, variant: dw }));
+  cases.push(caseDw(rng, { inH: 7, inW: 6, c: 3, mult: 4, k: 5, variant: dw }));
+  cases.push(caseDw(rng, { inH: 5, inW: 40, c: 6, k: 7, stride: 1, variant: dw }));
+  // the 3x3 2-pixel x 4-channel kernel: direct rows with packed edge pairs (odd widths, both paddings), several
+  // packed batches per call, huge biases / dead channels on the C path, stride_h != stride_w
+  cases.push(caseDw(rng, { inH: 5, inW: 71, c: 12, stride: 2, pad: [1, 1], style: 'mixed', variant: dw }));
+  cases.push(caseDw(rng, { inH: 4, inW: 57, c: 9, stride: 1, style: 'huge-bias', variant: dw }));
+  cases.push(caseDw(rng, { inH: 20, inW: 60, c: 8, stride: 1, strideH: 2, variant: dw }));
+  cases.push(caseDw(rng, { inH: 7, inW: 7, c: 20, stride: 1, pad: 'valid', style: 'tiny', variant: dw }));
+  cases.push(caseDw(rng, { inH: 4, inW: 50, c: 8, stride: 2, style: 'tiny', variant: dw }));
+  cases.push(caseDw(rng, { inH: 5, inW: 45, c: 16, stride: 2, pad: 'valid', style: 'mixed', variant: dw }));
   const conv = 'mn_conv_s8_dsp';
   for (let i = 0; i < 30; i++) {
     const inC = rng.pick([1, 1, 2, 3, 3, 4, 5, 8]);
@@ -75,6 +112,24 @@ function randomCases(): KernelCase[] {
     }));
   }
   cases.push(caseConv(rng, { inH: 5, inW: 70, inC: 3, outC: 8, stride: 2, variant: conv })); // several im2col chunks? (35 px)
+  // 3x3 stems over 3 channels (MN_FMT_STEM3): strides 1-3, both paddings, odd channel counts, rows of several
+  // chunks, every requantization style, plus dead channels (bias -2^30 with shifts -24/-27, as in FOMO)
+  for (let i = 0; i < 18; i++) {
+    const c = caseConv(rng, {
+      inH: rng.int(1, 9), inW: rng.pick([1, 2, 5, 7, 16, 23, 80, 130, 225]), inC: 3, outC: rng.pick([1, 2, 3, 8, 15, 16, 17, 32, 33]), k: 3,
+      stride: i % 7 === 6 ? 3 : rng.pick([1, 2]), pad: rng.pick(['same', 'valid'] as const), style: STYLES[i % STYLES.length]!,
+      noBias: rng.chance(0.15), variant: conv,
+    });
+    if (i % 3 === 0 && c.bias) {
+      for (let oc = 0; oc < c.mult.length; oc += rng.int(1, 4)) {
+        c.bias[oc] = -(2 ** 30);
+        c.shift[oc] = rng.pick([-24, -27, -12]);
+        c.mult[oc] = rng.int(2 ** 30, 2 ** 31 - 1);
+      }
+    }
+    if (i % 4 === 1) c.params.in_offset = rng.pick([-127, 128, 0]);
+    cases.push(c);
+  }
   cases.push(caseConv(rng, { inH: 4, inW: 4, inC: 30, outC: 3, variant: conv })); // K = 270 > 256: reference path
   cases.push(caseConv(rng, { inH: 5, inW: 5, inC: 4, outC: 4, groups: 2, variant: conv })); // grouped: reference path
   cases.push(caseConv(rng, { inH: 9, inW: 9, inC: 2, outC: 3, dil: 2, variant: conv }));
@@ -157,7 +212,8 @@ describe('variant selection (src/codegen/variants.ts)', () => {
         ...base, id: 'L1', kernel: 'mn_dw_conv_s8', kernelFile: 'mn_dw_conv_s8.c',
         fields: [
           { name: 'k_h', value: 3 }, { name: 'k_w', value: 3 }, { name: 'dil_w', value: 1 }, { name: 'depth_mult', value: 1 },
-          { name: 'stride_w', value: 2 }, { name: 'out_c', value: 3 }, { name: 'in_c', value: 3 }, { name: 'weights', value: 'L1_weights' },
+          { name: 'stride_w', value: 2 }, { name: 'out_w', value: 8 }, { name: 'out_c', value: 3 }, { name: 'in_c', value: 3 },
+          { name: 'weights', value: 'L1_weights' },
         ],
         arrays: [{ symbol: 'L1_weights', ctype: 'int8_t', bytes: u(wd), comment: 'w' }],
       },
@@ -170,7 +226,8 @@ describe('variant selection (src/codegen/variants.ts)', () => {
     expect(out[0]!.arrays[0]!.bytes!.length).toBe(6 * 8);
     expect(out[0]!.arrays[1]).toBe(layers[0]!.arrays[1]);
     expect(out[1]!.kernel).toBe('mn_dw_conv_s8_dsp');
-    expect(out[1]!.arrays[0]!.bytes).toEqual(formatDw3x3({ out_c: 3 }, u(wd)));
+    // 3x3 depthwise layers use MN_FMT_DW_CV (MN_FMT_DW3X3 is no longer selected)
+    expect(out[1]!.arrays[0]!.bytes).toEqual(formatDwCv({ out_c: 3, k_h: 3, k_w: 3 }, u(wd)));
     expect(out[2]).toBe(layers[2]);
     expect(layers[0]!.kernel).toBe('mn_conv_1x1_s8'); // inputs not modified
     expect(layers[0]!.arrays[0]!.bytes).toEqual(u(w1));
