@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadModel } from '../../src/api/model.js';
 import { compileGraph, writeModule } from '../../src/codegen/index.js';
-import { analyseStack, formatStackPath, LEAF_ALLOWANCE, stackReport } from '../../src/report/stack.js';
+import { analyseStack, formatStackPath, LEAF_ALLOWANCE, ASM_FRAME_ALLOWANCE, stackReport } from '../../src/report/stack.js';
 import { DEFAULT_STACK_BYTES, toolchainAvailable } from '../../src/targets/index.js';
 import { repoRoot, sharedDir } from '../helpers/shared.js';
 
@@ -48,6 +48,13 @@ edge: { sourcename: "kernel" targetname: "leaf" label: "k.c:4:3" }
     expect(r.leaves).toEqual(['memcpy']);
     expect(r.unknown).toEqual([]);
     expect(r.bounded).toBe(true);
+  });
+
+  it('charges naked asm loops of optimised kernel files (0-byte leaves) the asm frame allowance', () => {
+    const dsp = (file: string) => su.replace('k.c:9:6:leaf\t16', `${file}:9:6:leaf\t0`);
+    const graph = (file: string) => ci().replace('leaf\\nk.c:9:6\\n16 bytes', `leaf\\n${file}:9:6\\n0 bytes`);
+    expect(analyseStack([dsp('k_dsp.c')], [graph('k_dsp.c')], 'm_invoke').perFunction.kernel!.worst).toBe(100 + ASM_FRAME_ALLOWANCE);
+    expect(analyseStack([dsp('k.c')], [graph('k.c')], 'm_invoke').perFunction.kernel!.worst).toBe(100); // plain C: gcc's 0 is right
   });
 
   it('reports recursion, dynamic frames and unknown callees as unbounded', () => {
