@@ -63,11 +63,17 @@ export async function firstDifferingLayer(graph: Graph, inputs: Uint8Array[], en
   return null;
 }
 
-export async function goldenTest(graph: Graph, engine: string, cases: { name: string; inputs: Uint8Array[] }[], onCase?: (r: CaseResult) => void): Promise<CaseResult[]> {
+export async function goldenTest(
+  graph: Graph,
+  engine: string,
+  cases: { name: string; inputs: Uint8Array[] }[],
+  onCase?: (r: CaseResult) => void,
+  opts: { rowInput?: boolean } = {},
+): Promise<CaseResult[]> {
   const results: CaseResult[] = [];
   for (const c of cases) {
     const want = interpret(graph, c.inputs).outputs;
-    const got = (await runEngine(engine, graph, c.inputs)).outputs;
+    const got = (await runEngine(engine, graph, c.inputs, { rowInput: opts.rowInput })).outputs;
     const pass = want.length === got.length && want.every((w, k) => equal(w, got[k]!));
     const r: CaseResult = { name: c.name, pass };
     if (!pass && engine !== 'reference') r.firstDifference = await firstDifferingLayer(graph, c.inputs, engine);

@@ -137,9 +137,10 @@ export function registerCommands(program: Command): void {
     .option('--cases <n>', 'number of seeded random inputs', '3')
     .option('--seed <n>', 'first seed', '1')
     .option('--input <files>', 'also test these input files (comma-separated, one per model input)')
+    .option('--input-rows', 'native engines: build with row input (compile --input-rows)')
     .option('--json', 'print results as JSON')
     .addHelpText('after', '\nExamples:\n  mnetc test model.tflite\n  mnetc test model.tflite --engine cortex-m4 --cases 5')
-    .action(async (model: string, o: { engine: string; cases: string; seed: string; input?: string; json?: boolean }) => {
+    .action(async (model: string, o: { engine: string; cases: string; seed: string; input?: string; inputRows?: boolean; json?: boolean }) => {
       const graph = loadModel(model);
       const n = Number(o.cases), seed = Number(o.seed);
       if (!Number.isInteger(n) || n < 0 || n > 10000) fail('MN405', `--cases must be a whole number from 0 to 10000, got ${o.cases}`);
@@ -155,7 +156,7 @@ export function registerCommands(program: Command): void {
         if (o.json) return;
         const diff = r.firstDifference ? ` — first differing layer: op ${r.firstDifference.op} ${r.firstDifference.opName} (tensor ${r.firstDifference.tensor}, ${r.firstDifference.differing}/${r.firstDifference.total} bytes differ)` : '';
         bar.log(`${r.pass ? 'PASS' : 'FAIL'}  ${r.name}${diff}\n`);
-      }).finally(() => bar.stop());
+      }, { rowInput: o.inputRows }).finally(() => bar.stop());
       const failed = results.filter((r) => !r.pass).length;
       if (o.json) process.stdout.write(`${JSON.stringify({ engine: o.engine, passed: results.length - failed, failed, results }, null, 1)}\n`);
       else process.stdout.write(`${results.length - failed} passed, ${failed} failed (engine ${o.engine} vs reference)\n`);

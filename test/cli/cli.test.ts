@@ -98,4 +98,17 @@ describe('mnetc CLI', () => {
     expect(r.stdout).toContain('3 passed, 0 failed');
     expect(r.exitCode).toBe(0);
   });
+
+  it('--input-rows: compile reports it, test and plan take it', async () => {
+    const digits = join(repoRoot, 'examples/digits/digits.tflite');
+    const c = await run(['compile', digits, '-o', join(dir, 'rows'), '--input-rows']);
+    expect(c.exitCode).toBe(0);
+    expect(c.stdout).toMatch(/arena_bytes: +[\d,]+ .*input delivered row by row by the caller/);
+    expect(readFileSync(join(dir, 'rows', 'digits.h'), 'utf8')).toContain('digits_read_row_fn read_row');
+    const t = await run(['test', digits, '--engine', 'host', '--cases', '1', '--input-rows']);
+    expect(t.stdout).toContain('1 passed, 0 failed');
+    const p = await run(['plan', digits, '--input-rows', '--json']);
+    const plain = await run(['plan', digits, '--json']);
+    expect(JSON.parse(p.stdout).arena_bytes).toBeLessThan(JSON.parse(plain.stdout).arena_bytes);
+  });
 });
