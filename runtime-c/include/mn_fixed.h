@@ -77,4 +77,33 @@ MN_INLINE int32_t mn_round_f32(float v) {
   return t;
 }
 
+#if defined(__ARM_FEATURE_DSP)
+/* Armv7E-M / Armv8-M DSP instructions the optimised kernels share (no <arm_acle.h> equivalent for the rotated
+ * forms, and the ACLE has no SMMULR / SMMLAR). */
+/* sign-extended bytes 1 and 3: (int16)x.b1 | (int16)x.b3 << 16 */
+MN_INLINE uint32_t mn_sxtb16_r8(uint32_t x) {
+  uint32_t r;
+  __asm__("sxtb16 %0, %1, ror #8" : "=r"(r) : "r"(x));
+  return r;
+}
+/* a + mn_sxtb16_r8(x), lane by lane */
+MN_INLINE uint32_t mn_sxtab16_r8(uint32_t a, uint32_t x) {
+  uint32_t r;
+  __asm__("sxtab16 %0, %1, %2, ror #8" : "=r"(r) : "r"(a), "r"(x));
+  return r;
+}
+/* round-half-up high word of a * b */
+MN_INLINE int32_t mn_smmulr(int32_t a, int32_t b) {
+  int32_t r;
+  __asm__("smmulr %0, %1, %2" : "=r"(r) : "r"(a), "r"(b));
+  return r;
+}
+/* k + round-half-up high word of a * m */
+MN_INLINE int32_t mn_smmlar(int32_t a, int32_t m, int32_t k) {
+  int32_t r;
+  __asm__("smmlar %0, %1, %2, %3" : "=r"(r) : "r"(a), "r"(m), "r"(k));
+  return r;
+}
+#endif
+
 #endif /* MN_FIXED_H */

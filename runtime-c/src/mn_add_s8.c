@@ -40,11 +40,7 @@ MN_INLINE int8_t add_out_ref(const mn_add_params *p, int32_t s2) {
 #if defined(__ARM_FEATURE_DSP)
 #include <arm_acle.h>
 /* floor((a * b + 2^31) / 2^32) + acc */
-MN_INLINE int32_t add_mulhi(int32_t a, int32_t b, int32_t acc) {
-  int32_t r;
-  __asm__("smmlar %0, %1, %2, %3" : "=r"(r) : "r"(a), "r"(b), "r"(acc));
-  return r;
-}
+#define add_mulhi mn_smmlar
 #define ADD_SAT8(v) __ssat((v), 8)
 #else
 MN_INLINE int32_t add_mulhi(int32_t a, int32_t b, int32_t acc) {

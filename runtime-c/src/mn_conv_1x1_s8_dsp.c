@@ -53,21 +53,6 @@ __attribute__((noinline)) static void conv_1x1_portable(const mn_conv_1x1_params
 
 #define BUF_WORDS 1536 /* 6 KiB: 3 pixels x 1024 channels, or more pixels of fewer channels */
 
-MN_INLINE uint32_t sxtb16_r8(uint32_t x) {
-  uint32_t r;
-  __asm__("sxtb16 %0, %1, ror #8" : "=r"(r) : "r"(x));
-  return r;
-}
-MN_INLINE uint32_t sxtab16_r8(uint32_t a, uint32_t x) {
-  uint32_t r;
-  __asm__("sxtab16 %0, %1, %2, ror #8" : "=r"(r) : "r"(a), "r"(x));
-  return r;
-}
-MN_INLINE int32_t smmulr(int32_t a, int32_t b) {
-  int32_t r;
-  __asm__("smmulr %0, %1, %2" : "=r"(r) : "r"(a), "r"(b));
-  return r;
-}
 MN_INLINE int32_t ssat8(int32_t x) {
   return __ssat(x, 8);
 }
@@ -151,20 +136,9 @@ typedef char blk_ctx_layout_ok[(offsetof(blk_ctx, offw) == 24 && offsetof(blk_ct
   "add " R ", r9, " R ", asr #31\n\t"                                                                      \
   "asr " R ", " R ", " E "\n\t"                                                                            \
   "ssat " R ", #8, " R "\n\t"
-/* plain store: (a_i, b_i) packed into a halfword per pixel */
-#define PK_STORE                                                                                           \
-  "bfi r0, r3, #8, #8\n\t"                                                                                 \
-  "bfi r1, r4, #8, #8\n\t"                                                                                 \
-  "bfi r2, r5, #8, #8\n\t"                                                                                 \
-  "ldrd r6, r7, [sp, #36]\n\t"                                                                             \
-  "strh r0, [r6]\n\t"                                                                                      \
-  "strh r1, [r6, r7]\n\t"                                                                                  \
-  "strh r2, [r6, r7, lsl #1]\n\t"                                                                          \
-  "add r6, r6, r7, lsl #1\n\t"                                                                             \
-  "add r6, r6, r7\n\t"                                                                                     \
-  "str r6, [sp, #36]\n\t"
-/* packed bytes a0 b0 a1 b1 | a2 b2: QADD8 offsets, clamp with SSUB8/SEL, store */
-#define PK_STORE_ACT                                                                                       \
+/* r0 = a0 b0 a1 b1, r2 = a2 b2: add the packed output offsets (QADD8), clamp with SSUB8/SEL (frame: offsets,
+ * offsets at sp+24, lo at sp+28, hi at sp+32) */
+#define PK_PACK_CLAMP                                                                                      \
   "bfi r0, r3, #8, #8\n\t"                                                                                 \
   "bfi r0, r1, #16, #8\n\t"                                                                                \
   "bfi r0, r4, #24, #8\n\t"                                                                                \
@@ -180,7 +154,22 @@ typedef char blk_ctx_layout_ok[(offsetof(blk_ctx, offw) == 24 && offsetof(blk_ct
   "ssub8 r9, r2, r7\n\t"                                                                                   \
   "sel r2, r2, r7\n\t"                                                                                     \
   "ssub8 r9, r8, r2\n\t"                                                                                   \
-  "sel r2, r2, r8\n\t"                                                                                     \
+  "sel r2, r2, r8\n\t"
+/* plain store: (a_i, b_i) packed into a halfword per pixel */
+#define PK_STORE                                                                                           \
+  "bfi r0, r3, #8, #8\n\t"                                                                                 \
+  "bfi r1, r4, #8, #8\n\t"                                                                                 \
+  "bfi r2, r5, #8, #8\n\t"                                                                                 \
+  "ldrd r6, r7, [sp, #36]\n\t"                                                                             \
+  "strh r0, [r6]\n\t"                                                                                      \
+  "strh r1, [r6, r7]\n\t"                                                                                  \
+  "strh r2, [r6, r7, lsl #1]\n\t"                                                                          \
+  "add r6, r6, r7, lsl #1\n\t"                                                                             \
+  "add r6, r6, r7\n\t"                                                                                     \
+  "str r6, [sp, #36]\n\t"
+/* packed bytes a0 b0 a1 b1 | a2 b2: QADD8 offsets, clamp with SSUB8/SEL, store */
+#define PK_STORE_ACT                                                                                       \
+  PK_PACK_CLAMP                                                                                            \
   "ldrd r6, r7, [sp, #36]\n\t"                                                                             \
   "strh r0, [r6]\n\t"                                                                                      \
   "lsr r0, r0, #16\n\t"                                                                                    \
@@ -291,22 +280,7 @@ PK_FN(blk_w_act, PK_BLOCKS(PK_LOAD_W, PK_STORE_ACT, PK_EXTEND))
   "add r11, r11, lr, lsl #1\n\t"                                                                           \
   "add r11, r11, lr\n\t"
 #define SM_STORE_ACT                                                                                       \
-  "bfi r0, r3, #8, #8\n\t"                                                                                 \
-  "bfi r0, r1, #16, #8\n\t"                                                                                \
-  "bfi r0, r4, #24, #8\n\t"                                                                                \
-  "bfi r2, r5, #8, #8\n\t"                                                                                 \
-  "ldrd r6, r7, [sp, #24]\n\t"                                                                             \
-  "ldr r8, [sp, #32]\n\t"                                                                                  \
-  "qadd8 r0, r0, r6\n\t"                                                                                   \
-  "qadd8 r2, r2, r6\n\t"                                                                                   \
-  "ssub8 r9, r0, r7\n\t"                                                                                   \
-  "sel r0, r0, r7\n\t"                                                                                     \
-  "ssub8 r9, r8, r0\n\t"                                                                                   \
-  "sel r0, r0, r8\n\t"                                                                                     \
-  "ssub8 r9, r2, r7\n\t"                                                                                   \
-  "sel r2, r2, r7\n\t"                                                                                     \
-  "ssub8 r9, r8, r2\n\t"                                                                                   \
-  "sel r2, r2, r8\n\t"                                                                                     \
+  PK_PACK_CLAMP                                                                                            \
   "strh r0, [r11]\n\t"                                                                                     \
   "lsr r0, r0, #16\n\t"                                                                                    \
   "strh r0, [r11, lr]\n\t"                                                                                 \
@@ -497,7 +471,7 @@ __attribute__((noinline)) static int32_t rq_slow(const mn_conv_1x1_params *p, in
 }
 MN_INLINE int32_t rq_one(const mn_conv_1x1_params *p, int32_t oc, const rq_ch *r, int32_t a2, int mode) {
   if (mode != RQ_GEN) return rq_slow(p, oc, a2);
-  int32_t v = smmulr((int32_t)((uint32_t)a2 << r->left), r->m);
+  int32_t v = mn_smmulr((int32_t)((uint32_t)a2 << r->left), r->m);
   v += r->k + ((-(int32_t)((uint32_t)(v) >> 31)) & r->sm);
   v = ssat8((v >> r->e) + p->out_offset);
   return mn_clamp(v, p->act_min, p->act_max);
@@ -510,13 +484,13 @@ MN_INLINE void expand_px(const int8_t *x, int32_t c_in, uint32_t *d, const int32
     uint32_t u;
     memcpy(&u, x, 4);
     d[0] = __sxtab16(__sxtb16(u), u);
-    d[stride] = sxtab16_r8(sxtb16_r8(u), u);
+    d[stride] = mn_sxtab16_r8(mn_sxtb16_r8(u), u);
   }
   if (c_in & 3) {
     uint32_t u = 0;
     for (int32_t k = 0; k < (c_in & 3); k++) u |= (uint32_t)(uint8_t)x[k] << (8 * k);
     d[0] = __sxtab16(__sxtb16(u), u);
-    d[stride] = sxtab16_r8(sxtb16_r8(u), u);
+    d[stride] = mn_sxtab16_r8(mn_sxtb16_r8(u), u);
   }
 }
 
@@ -576,7 +550,7 @@ static void expand_blocks(const int8_t *in, int32_t c_in, int32_t nblk, int32_t 
           uint32_t u = 0;
           for (int32_t k = 0; k < 4 && c + k < c_in; k++) u |= (uint32_t)(uint8_t)x[c + k] << (8 * k);
           d[0] = __sxtb16(u);
-          d[3] = sxtb16_r8(u);
+          d[3] = mn_sxtb16_r8(u);
         }
       }
     return;

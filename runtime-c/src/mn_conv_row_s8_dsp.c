@@ -95,11 +95,6 @@ static void stem3_row_portable(const mn_conv_params *p, const int8_t *const *row
 
 #define BUF_WORDS (3 * MN_CONV_PAIR_MAX_K) /* 3 KiB: at least 2 blocks of 3 pixels x MN_CONV_PAIR_MAX_K taps */
 
-MN_INLINE int32_t smmulr(int32_t a, int32_t b) {
-  int32_t r;
-  __asm__("smmulr %0, %1, %2" : "=r"(r) : "r"(a), "r"(b));
-  return r;
-}
 
 #include "mn_dsp_gemm.h"
 
@@ -131,11 +126,11 @@ MN_INLINE rq_ch rq_setup(const mn_conv_params *p, int32_t oc, int mode) {
 MN_INLINE int32_t rq_one(const mn_conv_params *p, int32_t oc, const rq_ch *r, int32_t a2, int mode) {
   int32_t v;
   if (mode == RQ_FAST) {
-    v = smmulr(a2, r->m);
+    v = mn_smmulr(a2, r->m);
     v += r->k + (-(int32_t)((uint32_t)(v) >> 31));
     v = __ssat(v >> r->e, 8);
   } else if (mode == RQ_GEN) {
-    v = smmulr((int32_t)((uint32_t)a2 << r->left), r->m);
+    v = mn_smmulr((int32_t)((uint32_t)a2 << r->left), r->m);
     v += r->k + ((-(int32_t)((uint32_t)(v) >> 31)) & r->sm);
     v = __ssat((v >> r->e) + p->out_offset, 8);
   } else {
@@ -447,20 +442,8 @@ MN_INLINE uint32_t stem_ld32(const int8_t *p) {
  * row). Per row: words at +0 and +4 of the 3 windows (unaligned LDR), SXTB16 and SXTB16 ROR 8, stored as tap
  * pairs 4ky..4ky+3; then the 9th bytes: (row 0, row 1) for pair 12, (row 2, anything) for pair 13 (its high
  * lane meets the zero pad weight). */
-#define STEM_IM2COL_ROW(OFF)                                                                               \
-  "ldrd %[q], %[s], [%[qs], #" OFF "]\n\t"                                                                 \
-  "ldr r4, [%[q]]\n\t"                                                                                     \
-  "ldr r5, [%[q], %[s]]\n\t"                                                                               \
-  "ldr r6, [%[q], %[s], lsl #1]\n\t"                                                                       \
-  "sxtb16 r7, r4\n\t"                                                                                      \
-  "sxtb16 r8, r5\n\t"                                                                                      \
-  "sxtb16 r9, r6\n\t"                                                                                      \
-  "sxtb16 r4, r4, ror #8\n\t"                                                                              \
-  "sxtb16 r5, r5, ror #8\n\t"                                                                              \
-  "sxtb16 r6, r6, ror #8\n\t"                                                                              \
-  "stmia %[b]!, {r7, r8, r9}\n\t"                                                                          \
-  "stmia %[b]!, {r4, r5, r6}\n\t"                                                                          \
-  "add %[q], %[q], #4\n\t"                                                                                 \
+/* the 4 taps at q of the three input rows (stride s) into 6 words at b */
+#define STEM_IM2COL_WORD                                                                                   \
   "ldr r4, [%[q]]\n\t"                                                                                     \
   "ldr r5, [%[q], %[s]]\n\t"                                                                               \
   "ldr r6, [%[q], %[s], lsl #1]\n\t"                                                                       \
@@ -472,6 +455,8 @@ MN_INLINE uint32_t stem_ld32(const int8_t *p) {
   "sxtb16 r6, r6, ror #8\n\t"                                                                              \
   "stmia %[b]!, {r7, r8, r9}\n\t"                                                                          \
   "stmia %[b]!, {r4, r5, r6}\n\t"
+#define STEM_IM2COL_ROW(OFF)                                                                               \
+  "ldrd %[q], %[s], [%[qs], #" OFF "]\n\t" STEM_IM2COL_WORD "add %[q], %[q], #4\n\t" STEM_IM2COL_WORD
 
 MN_INLINE void stem3_block(const int32_t *qs, uint32_t *b) {
   int32_t q, s, t, u;
@@ -553,8 +538,7 @@ MN_INLINE int8_t stem3_ref_out(const mn_conv_params *p, int32_t oc, int32_t d2) 
 MN_INLINE int8_t stem3_out1(const mn_conv_params *p, int32_t oc, const stem_rq *r, int32_t d2) {
   if (r->e == 0) return stem3_ref_out(p, oc, d2);
   const int32_t a2 = (int32_t)((uint32_t)r->init + (uint32_t)d2);
-  int32_t v;
-  __asm__("smmlar %0, %1, %2, %3" : "=r"(v) : "r"(a2), "r"(r->m), "r"(r->k));
+  int32_t v = mn_smmlar(a2, r->m, r->k);
   v = __ssat((v - (int32_t)((uint32_t)a2 >> 31)) >> r->e, 8);
   return (int8_t)mn_clamp(v, p->act_min, p->act_max);
 }

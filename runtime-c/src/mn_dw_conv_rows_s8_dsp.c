@@ -76,11 +76,6 @@ static void dw_row_portable(const mn_dw_conv_params *p, const int8_t *const *row
 #define MAX_COLS (2 * (CHUNK - 1) + 3) /* input columns of a chunk at stride 2 */
 #define REC 8                          /* words per column record: (H[j-1], V[j]) of 4 channels */
 
-MN_INLINE uint32_t sxtb16_r8(uint32_t x) {
-  uint32_t r;
-  __asm__("sxtb16 %0, %1, ror #8" : "=r"(r) : "r"(x));
-  return r;
-}
 /* (lo = a.lo, hi = b.lo) */
 MN_INLINE uint32_t pkhbt16(uint32_t a, uint32_t b) {
   uint32_t r;
@@ -91,12 +86,6 @@ MN_INLINE uint32_t pkhbt16(uint32_t a, uint32_t b) {
 MN_INLINE uint32_t pkhtb16(uint32_t a, uint32_t b) {
   uint32_t r;
   __asm__("pkhtb %0, %1, %2, asr #16" : "=r"(r) : "r"(a), "r"(b));
-  return r;
-}
-/* k + round-half-up high word of a * m */
-MN_INLINE int32_t smmlar(int32_t a, int32_t m, int32_t k) {
-  int32_t r;
-  __asm__("smmlar %0, %1, %2, %3" : "=r"(r) : "r"(a), "r"(m), "r"(k));
   return r;
 }
 MN_INLINE uint32_t ld4(const int8_t *p) {
@@ -114,9 +103,9 @@ enum { RQ_FAST = 0, RQ_GEN = 1, RQ_SLOW = 2 };
 /* One column of the prepass: the rows' words a0..a2 (4 channels) -> column record `rec`:
  * rec[j] = H[r-1] = (row2[r-1], row2[r]) and rec[4 + j] = V[r] = (row0[r], row1[r]) of channel j. */
 MN_INLINE void emit_col(uint32_t a0, uint32_t a1, uint32_t a2, uint32_t *e2p, uint32_t *o2p, uint32_t *rec) {
-  const uint32_t e0 = __sxtb16(a0), o0 = sxtb16_r8(a0);
-  const uint32_t e1 = __sxtb16(a1), o1 = sxtb16_r8(a1);
-  const uint32_t e2 = __sxtb16(a2), o2 = sxtb16_r8(a2);
+  const uint32_t e0 = __sxtb16(a0), o0 = mn_sxtb16_r8(a0);
+  const uint32_t e1 = __sxtb16(a1), o1 = mn_sxtb16_r8(a1);
+  const uint32_t e2 = __sxtb16(a2), o2 = mn_sxtb16_r8(a2);
   st2(rec, pkhbt16(*e2p, e2), pkhbt16(*o2p, o2));
   st2(rec + 2, pkhtb16(e2, *e2p), pkhtb16(o2, *o2p));
   st2(rec + 4, pkhbt16(e0, e1), pkhbt16(o0, o1));
@@ -317,7 +306,7 @@ MN_INLINE void rq_pass(const mn_dw_conv_params *p, int32_t ch, const uint32_t *q
     int32_t i = 0;
     for (; i + 2 <= nout; i += 2, y += 2 * C, q += 2 * qs) {
       const int32_t a0 = (int32_t)q[0], a1 = (int32_t)q[qs];
-      int32_t v0 = smmlar(a0, m, k), v1 = smmlar(a1, m, k);
+      int32_t v0 = mn_smmlar(a0, m, k), v1 = mn_smmlar(a1, m, k);
       v0 = __ssat((v0 + (-(int32_t)((uint32_t)(a0) >> 31))) >> e, 8);
       v1 = __ssat((v1 + (-(int32_t)((uint32_t)(a1) >> 31))) >> e, 8);
       if (clamp) v0 = mn_clamp(v0, lo, hi), v1 = mn_clamp(v1, lo, hi);
@@ -326,7 +315,7 @@ MN_INLINE void rq_pass(const mn_dw_conv_params *p, int32_t ch, const uint32_t *q
     }
     if (i < nout) {
       const int32_t a0 = (int32_t)q[0];
-      int32_t v0 = smmlar(a0, m, k);
+      int32_t v0 = mn_smmlar(a0, m, k);
       v0 = __ssat((v0 + (-(int32_t)((uint32_t)(a0) >> 31))) >> e, 8);
       if (clamp) v0 = mn_clamp(v0, lo, hi);
       y[0] = (int8_t)v0;
@@ -719,12 +708,6 @@ static void cv_row_portable(const mn_dw_conv_params *p, const int8_t *const *row
 
 #if defined(__ARM_FEATURE_DSP)
 
-MN_INLINE uint32_t cv_sxtab16_r8(uint32_t a, uint32_t x) {
-  uint32_t r;
-  __asm__("sxtab16 %0, %1, %2, ror #8" : "=r"(r) : "r"(a), "r"(x));
-  return r;
-}
-
 typedef struct {
   int32_t b2[4];    /* doubled biases */
   int32_t rq[4][3]; /* m, k = 2^(e-1), e = -shift (fast channels); m, shift (slow) */
@@ -1083,18 +1066,21 @@ D3_DECL(d3_run_s2_act_w, D3_ROW2, D3_CLAMP, D3_RQW)
 static int d3_sel(int32_t s, int clamp, int w) {
   return 4 * (s != 1) + 2 * (w != 0) + (clamp != 0);
 }
-static void d3_call(int sel, const d3_ctx *x) {
-  switch (sel) {
-    case 0: d3_run_s1(x); break;
-    case 1: d3_run_s1_act(x); break;
-    case 2: d3_run_s1_w(x); break;
-    case 3: d3_run_s1_act_w(x); break;
-    case 4: d3_run_s2(x); break;
-    case 5: d3_run_s2_act(x); break;
-    case 6: d3_run_s2_w(x); break;
-    default: d3_run_s2_act_w(x); break;
+/* NAME(sel, x) calls PREFIX_s1 ... PREFIX_s2_act_w by d3_sel (one dispatcher per loop family) */
+#define D3_DISPATCH(NAME, PREFIX, CTX)                                                                     \
+  static void NAME(int sel, const CTX *x) {                                                                \
+    switch (sel) {                                                                                         \
+      case 0: PREFIX##_s1(x); break;                                                                       \
+      case 1: PREFIX##_s1_act(x); break;                                                                   \
+      case 2: PREFIX##_s1_w(x); break;                                                                     \
+      case 3: PREFIX##_s1_act_w(x); break;                                                                 \
+      case 4: PREFIX##_s2(x); break;                                                                       \
+      case 5: PREFIX##_s2_act(x); break;                                                                   \
+      case 6: PREFIX##_s2_w(x); break;                                                                     \
+      default: PREFIX##_s2_act_w(x); break;                                                                \
+    }                                                                                                      \
   }
-}
+D3_DISPATCH(d3_call, d3_run, d3_ctx)
 
 /* The head (weights, rq, b2) of a context; returns the mask of the channels the asm cannot do exactly: the
  * doubled sum |2 * (b + sum w * (x + in_offset))| < 2^31 needs |b| < 2^30 - 9 * 128 * 256, and the SMMLAR
@@ -1265,18 +1251,7 @@ D3P_DECL(d3p_run_s2_w, D3P_ROW2, "16", "", D3_RQW)
 D3P_DECL(d3p_run_s2_act_w, D3P_ROW2, "16", D3_CLAMP, D3_RQW)
 
 /* plane-mode loops, selected like d3_call */
-static void d3p_call(int sel, const d3p_ctx *x) {
-  switch (sel) {
-    case 0: d3p_run_s1(x); break;
-    case 1: d3p_run_s1_act(x); break;
-    case 2: d3p_run_s1_w(x); break;
-    case 3: d3p_run_s1_act_w(x); break;
-    case 4: d3p_run_s2(x); break;
-    case 5: d3p_run_s2_act(x); break;
-    case 6: d3p_run_s2_w(x); break;
-    default: d3p_run_s2_act_w(x); break;
-  }
-}
+D3_DISPATCH(d3p_call, d3p_run, d3p_ctx)
 
 /* d[i] = the 4 bytes at s + i * IC, i < n */
 __attribute__((noinline)) static void d3_copy(uint32_t *d, const int8_t *s, int32_t n, int32_t IC) {

@@ -33,6 +33,11 @@ export function planLayers(graph: Graph, layers: Layer[]): ArenaPlan {
   return planUnits(graph, layers.map((layer) => ({ kind: 'layer' as const, layer })));
 }
 
+/** Model inputs a streamed region reads row by row from the caller (row-input mode): never whole in the arena. */
+export function rowSourcedInputs(units: readonly Unit[]): Set<number> {
+  return new Set(units.flatMap((u) => (u.kind === 'region' ? u.region.sources : [])));
+}
+
 export function planUnits(graph: Graph, units: Unit[]): ArenaPlan {
   const isActivation = (t: number) => t >= 0 && !graph.tensors[t]!.data;
   // alias groups: RESHAPE output = its input's buffer
@@ -52,7 +57,7 @@ export function planUnits(graph: Graph, units: Unit[]): ArenaPlan {
       : { reads: u.region.inputs.filter(isActivation).map(id), writes: u.region.outputs.filter(isActivation).map(id) },
   );
   // inputs delivered row by row into a region's ring (row-input mode) never exist whole
-  const rowSourced = new Set(units.flatMap((u) => (u.kind === 'region' ? u.region.sources : [])));
+  const rowSourced = rowSourcedInputs(units);
   const pinnedStart = graph.inputs.filter((t) => isActivation(t) && !rowSourced.has(t)).map(id);
   const pinnedEnd = graph.outputs.filter(isActivation).map(id);
   const lifetimes = computeLifetimes(steps, { liveAtStart: pinnedStart, liveAtEnd: pinnedEnd });

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Handlebars from 'handlebars';
 import { elementCount, tensorBytes, type Graph, type Tensor } from '../ir/types.js';
-import type { ArenaPlan, Unit } from './arena.js';
+import { rowSourcedInputs, type ArenaPlan, type Unit } from './arena.js';
 import { emitRegion, refKernelOf, rowFields } from './stream-emit.js';
 import { rowKernelOf, selectVariant, variantFamilyOf, variantSupportFiles, type VariantFamily } from './variants.js';
 import type { CArray, CField, Layer } from './layers.js';
@@ -210,7 +210,7 @@ export function emitModule(graph: Graph, units: Unit[], arena: ArenaPlan, opts: 
   const support = variantSupportFiles(withDeps).filter((f) => f.startsWith('src/')).map((f) => f.slice(4));
   const kernelFiles = [...new Set([...withDeps, ...support].flatMap((f) => [f, ...(KERNEL_DEPS[f] ?? [])]))].sort();
   const rowInput = !!opts.rowInput;
-  const rowSourced = new Set(units.flatMap((u) => (u.kind === 'region' ? u.region.sources : [])));
+  const rowSourced = rowSourcedInputs(units);
   const invokeParams = [
     ...(rowInput ? [`${name}_read_row_fn read_row`, 'void *user'] : graph.inputs.map((t, k) => `const ${cTypeOfTensor(T(t))} *input${k}`)),
     ...graph.outputs.map((t, k) => `${cTypeOfTensor(T(t))} *output${k}`),
