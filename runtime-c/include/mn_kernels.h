@@ -83,6 +83,13 @@ typedef struct {
   const int32_t *bias;
   const int32_t *mult;
   const int32_t *shift;
+  /* row kernels only, 0 unless the caller guarantees it: every non-NULL input row may be read halo_l pixels
+   * before its first column and halo_r pixels after its last one, and those bytes hold the input zero point
+   * (-in_offset), as in the rings of a streamed region (a kernel may then treat padding like input) */
+  int32_t halo_l, halo_r;
+  /* optimised variants only, 0 unless the compiler reformatted the weights so: 3x3 weights in MN_FMT_DW_D3P
+   * (mn_kernels_opt.h), whose groups carry their requantization constants (streamed layers) */
+  int32_t prepared;
 } mn_dw_conv_params;
 void mn_dw_conv_s8(const mn_dw_conv_params *p, const int8_t *in, int8_t *out);
 /* One output row of mn_dw_conv_s8; rows[] as for mn_conv_row_s8. */

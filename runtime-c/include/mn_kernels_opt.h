@@ -43,6 +43,13 @@
  *   multiple of 4 with zero weights). Per group, 8 * K + 16 bytes: for each tap two words of doubled int16
  *   weights (low half first) (2w[t][4g], 2w[t][4g+2]) (2w[t][4g+1], 2w[t][4g+3]) (the SXTB16 / SXTB16 ROR 8
  *   lanes of the group's input word), then 4 int32 words: sum over the K taps of w[t][4g+j], j = 0..3.
+ * MN_FMT_DW_D3P (3x3 layers of MN_FMT_DW_CV with mn_dw_conv_params.prepared = 1; the compiler uses it for
+ *   streamed layers, which call the kernel once per row): per group MN_DW_D3P_GROUP_BYTES = 160 bytes: the 18
+ *   weight words of MN_FMT_DW_CV, then the requantization head the kernel would otherwise compute per call:
+ *   rq[4][3] = (m, k, e) per channel (e = -shift, k = 2^(e-1) + out_offset * 2^e, or 2^(e-1) alone when a
+ *   shift of the group is below -22; (0, 0, 1) for a channel the asm cannot do exactly), b2[8] = the doubled
+ *   folded bias 2 * (bias + in_offset * sum of the 9 taps) twice, a flags word (bit j: channel j runs the
+ *   exact C code; bit 4: a shift below -22) and a zero word.
  */
 #ifndef MN_KERNELS_OPT_H
 #define MN_KERNELS_OPT_H
@@ -74,6 +81,7 @@ void mn_dw_conv_rows_s8_dsp(const mn_dw_conv_params *p, const int8_t *const *row
  * MN_FMT_DW3X3 code in mn_dw_conv_rows_s8_dsp.c is kept, unreachable, for reference) */
 #define MN_DW3X3_APPLIES(p) ((void)(p), 0)
 #define MN_DWCV_MAX_K 7
+#define MN_DW_D3P_GROUP_BYTES 160
 #define MN_DWCV_APPLIES(p)                                                                                      \
   (!MN_DW3X3_APPLIES(p) && (p)->dil_w == 1 && ((p)->depth_mult == 1 || (p)->depth_mult % 4 == 0) &&              \
    (p)->k_h <= MN_DWCV_MAX_K && (p)->k_w <= MN_DWCV_MAX_K)

@@ -674,16 +674,21 @@ void mn_dw_conv_rows_s8_dsp(const mn_dw_conv_params *p, const int8_t *const *row
  * four doubled sums are requantized with SMMLAR as in mn_conv_1x1_s8_dsp.c.
  * ===================================================================================================== */
 
-/* doubled weight of output channel c, tap t in MN_FMT_DW_CV (K taps) */
-static int32_t cv_w2(const int8_t *w, int32_t K, int32_t c, int32_t t) {
-  const uint8_t *b = (const uint8_t *)w + (c >> 2) * (8 * K + 16) + 8 * t + 4 * (c & 1) + 2 * ((c >> 1) & 1);
+/* bytes per group of 4 channels: MN_FMT_DW_CV (K taps), or MN_FMT_DW_D3P (prepared 3x3 heads) */
+MN_INLINE int32_t cv_group_bytes(const mn_dw_conv_params *p) {
+  return p->prepared ? MN_DW_D3P_GROUP_BYTES : 8 * p->k_h * p->k_w + 16;
+}
+
+/* doubled weight of output channel c, tap t (both formats keep the taps' layout) */
+static int32_t cv_w2(const mn_dw_conv_params *p, int32_t c, int32_t t) {
+  const uint8_t *b = (const uint8_t *)p->weights + (c >> 2) * cv_group_bytes(p) + 8 * t + 4 * (c & 1) + 2 * ((c >> 1) & 1);
   return (int16_t)(uint16_t)(b[0] | (b[1] << 8));
 }
 
 /* one output row, any channel, in C (fallback and partial channel groups): channels [c_lo, c_hi) */
 static void cv_row_portable(const mn_dw_conv_params *p, const int8_t *const *rows, int8_t *out_row, int32_t c_lo,
                             int32_t c_hi) {
-  const int32_t K = p->k_h * p->k_w, dm = p->depth_mult;
+  const int32_t dm = p->depth_mult;
   for (int32_t ox = 0; ox < p->out_w; ox++) {
     const int32_t ix0 = ox * p->stride_w - p->pad_left;
     int8_t *y = out_row + ox * p->out_c;
@@ -696,7 +701,7 @@ static void cv_row_portable(const mn_dw_conv_params *p, const int8_t *const *row
         for (int32_t kx = 0; kx < p->k_w; kx++) {
           const int32_t ix = ix0 + kx * p->dil_w;
           if (ix < 0 || ix >= p->in_w) continue;
-          acc += (cv_w2(p->weights, K, c, ky * p->k_w + kx) / 2) * ((int32_t)row[ix * p->in_c + ic] + p->in_offset);
+          acc += (cv_w2(p, c, ky * p->k_w + kx) / 2) * ((int32_t)row[ix * p->in_c + ic] + p->in_offset);
         }
       }
       if (p->bias) acc += p->bias[c];
@@ -956,7 +961,7 @@ typedef struct {
 } d3_seg;
 
 typedef struct {
-  uint32_t w[18];      /* 0: doubled weight pairs of the 9 taps (MN_FMT_DW_CV order) */
+  uint32_t w[18];      /* 0: (asm) doubled weight pairs of the 9 taps (MN_FMT_DW_CV order), copied from wp */
   int32_t rq[4][3];    /* 72: m, k = 2^(e-1) + out_offset * 2^e, e */
   int32_t b2[8];       /* 120: doubled folded biases, twice (pixel 0, pixel 1) */
   uint32_t lo4, hi4;   /* 152 */
@@ -965,7 +970,8 @@ typedef struct {
   const d3_seg *seg;   /* 168 */
   int32_t np, odd;     /* 172, 176: (asm) */
   uint32_t rowp[3];    /* 180: (asm) */
-  uint32_t pad0[2];    /* 192 */
+  const uint32_t *wp;  /* 192: the group's 18 weight words (the asm copies them into its frame) */
+  const uint32_t *hp;  /* 196: rq and b2 (20 words: MN_FMT_DW_D3P's head, or this context's rq, b2) */
   int32_t oo;          /* 200: out_offset (the wide-shift variant adds it after the shift) */
   uint32_t pad1[5];    /* 56 words */
 } d3_ctx;
@@ -1007,10 +1013,24 @@ typedef struct {
 #define D3_CL(R) "ssub8 r10, " R ", r8\n\tsel " R ", " R ", r8\n\tssub8 r10, r9, " R "\n\tsel " R ", " R ", r9\n\t"
 #define D3_CLAMP "ldrd r8, r9, [sp, #152]\n\t" D3_CL("r0") D3_CL("r4")
 #define D3_CP "ldm r0!, {r1-r8}\n\tstm r12!, {r1-r8}\n\t"
+/* the frame (56 words at sp = r12): 18 weight words from the pointer at ctx + WP, 20 words of rq and b2 from
+ * the pointer at ctx + WP + 4, then ctx words 38..55 */
+#define D3_FRAME(WP)                                                                                       \
+  "mov r12, sp\n\t"                                                                                        \
+  "ldr r1, [r0, #" WP "]\n\t"                                                                             \
+  "ldm r1!, {r2-r9}\n\tstm r12!, {r2-r9}\n\t"                                                             \
+  "ldm r1!, {r2-r9}\n\tstm r12!, {r2-r9}\n\t"                                                             \
+  "ldm r1, {r2, r3}\n\tstm r12!, {r2, r3}\n\t"                                                             \
+  "ldr r1, [r0, #(" WP "+4)]\n\t"                                                                         \
+  "ldm r1!, {r2-r9}\n\tstm r12!, {r2-r9}\n\t"                                                             \
+  "ldm r1!, {r2-r9}\n\tstm r12!, {r2-r9}\n\t"                                                             \
+  "ldm r1, {r2-r5}\n\tstm r12!, {r2-r5}\n\t"                                                               \
+  "add r0, r0, #152\n\t" D3_CP D3_CP                                                                       \
+  "ldm r0!, {r1, r2}\n\tstm r12!, {r1, r2}\n\t"
 #define D3_RUN(ROW, CLAMP, RQ)                                                                               \
   "push {r4-r11, lr}\n\t"                                                                                  \
   "sub sp, sp, #224\n\t"                                                                                   \
-  "mov r12, sp\n\t" D3_CP D3_CP D3_CP D3_CP D3_CP D3_CP D3_CP                                              \
+  D3_FRAME("192")                                              \
   "5:\n\t"                                                                                                 \
   "ldr r0, [sp, #168]\n\t"                                                                                 \
   "ldm r0!, {r1-r8}\n\t"                                                                                   \
@@ -1082,34 +1102,33 @@ static int d3_sel(int32_t s, int clamp, int w) {
   }
 D3_DISPATCH(d3_call, d3_run, d3_ctx)
 
-/* The head (weights, rq, b2) of a context; returns the mask of the channels the asm cannot do exactly: the
+/* The head (rq, b2) of a context (the asm copies the weights from wp); returns the mask of the channels the asm cannot do exactly: the
  * doubled sum |2 * (b + sum w * (x + in_offset))| < 2^31 needs |b| < 2^30 - 9 * 128 * 256, and the SMMLAR
  * requantization a shift in [-22, -1] and m >= 0. The asm writes placeholders for those channels (m = 0; each
  * channel has its own accumulators, so a wrapped sum does not disturb the others), the caller overwrites them
  * with the exact C code. Bit 4 (16): a shift below -22 in the group, so out_offset * 2^e may not fit the
  * rounding constant: the group runs the _w variant (k = 2^(e-1), out_offset added after the shift). */
-static int32_t d3_setup(const mn_dw_conv_params *p, int32_t c, const uint32_t *wg, uint32_t *w, int32_t (*rq)[3], int32_t *b2) {
-  const int32_t lim = (1 << 30) - 9 * 128 * 256;
-  int32_t slow = 0, wide = 0;
+static int32_t d3_setup(const mn_dw_conv_params *p, int32_t c, const uint32_t *wg, int32_t (*rq)[3], int32_t *b2) {
+  const uint32_t lim = (1u << 30) - 9u * 128u * 256u;
+  const int32_t *sh = p->shift + c, *mu = p->mult + c;
+  const uint32_t off = (uint32_t)p->in_offset;
+  const int32_t wide = ((uint32_t)(sh[0] + 31) < 9u || (uint32_t)(sh[1] + 31) < 9u || (uint32_t)(sh[2] + 31) < 9u ||
+                        (uint32_t)(sh[3] + 31) < 9u) ? 16 : 0;
+  const uint32_t oo = wide ? 0u : (uint32_t)p->out_offset;
+  int32_t slow = 0;
   for (int32_t j = 0; j < 4; j++) {
-    const int32_t sh = p->shift[c + j];
-    if (sh < -22 && sh >= -31) wide = 16;
-  }
-  for (int32_t j = 0; j < 4; j++) {
-    const int32_t b = p->bias ? p->bias[c + j] : 0, sh = p->shift[c + j], m = p->mult[c + j];
-    b2[j] = b2[4 + j] = (int32_t)(2u * ((uint32_t)b + (uint32_t)p->in_offset * wg[18 + j]));
-    if (b <= -lim || b >= lim || sh > -1 || sh < -31 || m < 0) {
+    const int32_t b = p->bias ? p->bias[c + j] : 0, e = -sh[j], m = mu[j];
+    const int32_t v = (int32_t)(2u * ((uint32_t)b + off * wg[18 + j]));
+    b2[j] = v, b2[4 + j] = v;
+    /* b in (-lim, lim), shift in [-31, -1], m >= 0 */
+    if ((uint32_t)b + lim - 1u < 2u * lim - 1u && (uint32_t)(e - 1) < 31u && m >= 0) {
+      /* SMMLAR's high word of the doubled sum is below 2^30 in magnitude, so k + it does not wrap */
+      rq[j][0] = m, rq[j][1] = (int32_t)((1u << (e - 1)) + (oo << e)), rq[j][2] = e;
+    } else {
       slow |= 1 << j;
       rq[j][0] = 0, rq[j][1] = 0, rq[j][2] = 1;
-      continue;
     }
-    /* SMMLAR's high word of the doubled sum is below 2^30 in magnitude, so k + it does not wrap */
-    const int32_t e = -sh;
-    rq[j][0] = m;
-    rq[j][1] = (int32_t)((1u << (e - 1)) + (wide ? 0u : ((uint32_t)p->out_offset << e)));
-    rq[j][2] = e;
   }
-  memcpy(w, wg, 72);
   return slow | wide;
 }
 
@@ -1181,8 +1200,12 @@ typedef struct {
   int32_t yj;          /* 192: y from a row's last pair to the next row's first pixel */
   const uint32_t *lr0; /* 196 */
   int32_t oo;          /* 200: out_offset (the wide-shift variant) */
-  uint32_t pad[5];     /* 56 words */
+  const uint32_t *wp;  /* 204: the group's weights (copied into the frame like d3_ctx's) */
+  const uint32_t *hp;  /* 208: rq and b2 */
+  uint32_t pad[3];     /* 56 words */
 } d3p_ctx;
+typedef char d3_ctx_layout_ok[(offsetof(d3_ctx, rq) == 72 && offsetof(d3_ctx, wp) == 192 && offsetof(d3_ctx, hp) == 196 && offsetof(d3_ctx, b2) == 120 && sizeof(d3_ctx) == 224 &&
+                               offsetof(d3p_ctx, rq) == 72 && offsetof(d3p_ctx, wp) == 204 && offsetof(d3p_ctx, hp) == 208 && offsetof(d3p_ctx, b2) == 120 && sizeof(d3p_ctx) == 224) ? 1 : -1];
 
 #define D3P_ROW1(k) "ldr r9, [lr]\n\t" D3_X D3_MA(k, 0)                                                     \
   "ldr r9, [lr, #4]\n\t" D3_X D3_MA(k, 1) D3_MB(k, 0)                                                       \
@@ -1196,7 +1219,7 @@ typedef struct {
 #define D3P_RUN(ROW, STEP, CLAMP, RQ)                                                                         \
   "push {r4-r11, lr}\n\t"                                                                                  \
   "sub sp, sp, #224\n\t"                                                                                   \
-  "mov r12, sp\n\t" D3_CP D3_CP D3_CP D3_CP D3_CP D3_CP D3_CP                                              \
+  D3_FRAME("204")                                              \
   "ldr lr, [sp, #196]\n\t"                                                                                 \
   "ldr r12, [sp, #168]\n\t"                                                                                \
   "ldr r8, [sp, #172]\n\t"                                                                                 \
@@ -1265,7 +1288,7 @@ __attribute__((noinline)) static void d3_copy(uint32_t *d, const int8_t *s, int3
 /* one channel of d3_rows in C, exact (channels outside the asm's requantization scheme) */
 static void d3_chan_exact(const mn_dw_conv_params *p, const int8_t *const *rows, int32_t nrows, int8_t *out, int32_t ch) {
   int32_t w[9];
-  for (int32_t t = 0; t < 9; t++) w[t] = cv_w2(p->weights, 9, ch, t) / 2;
+  for (int32_t t = 0; t < 9; t++) w[t] = cv_w2(p, ch, t) / 2;
   const int32_t IC = p->in_c, C = p->out_c, s = p->stride_w, off = p->in_offset, b = p->bias ? p->bias[ch] : 0;
   const int32_t m = p->mult[ch], sh = p->shift[ch];
   for (int32_t r = 0; r < nrows; r++) {
@@ -1309,7 +1332,11 @@ static void d3_rows(const mn_dw_conv_params *p, const int8_t *const *rows, int32
   }
   int32_t nb = 0;
   while (nb < nrows && (nb * sh + 3) * ncols <= D3_PKW) nb++;
-  const int plane = nb >= 1 && (nrows > 1 || p->out_w <= 16) && (s == 1 || p->out_w <= 16);
+  /* the rows carry the padding columns and what the last pair reads past the row (mn_dw_conv_params halo_l,
+   * halo_r): rows with all three input rows present run as one direct segment, no packing */
+  const int halo = p->halo_l >= p->pad_left && p->pad_left >= 0 &&
+                   p->halo_r >= s * (2 * np - 1) + 2 - p->pad_left - (p->in_w - 1);
+  const int plane = !(halo && nrows == 1) && nb >= 1 && (nrows > 1 || p->out_w <= 16) && (s == 1 || p->out_w <= 16);
   int zp_done = 0;
   const int32_t plo = MN_MIN(ncols, MN_MAX(0, p->pad_left)), phi = MN_MAX(plo, MN_MIN(ncols, p->in_w + p->pad_left));
   d3p_ctx xp;
@@ -1321,8 +1348,17 @@ static void d3_rows(const mn_dw_conv_params *p, const int8_t *const *rows, int32
   while (pl < np && 2 * pl * s - p->pad_left < 0) pl++;
   while (pr > pl && (2 * (pr - 1) + 1) * s - p->pad_left + 2 >= p->in_w) pr--;
   for (int32_t c = 0; c + 4 <= C; c += 4) {
-    const uint32_t *wg = (const uint32_t *)(const void *)p->weights + (c >> 2) * 22;
-    const int32_t slow = plane ? d3_setup(p, c, wg, xp.w, xp.rq, xp.b2) : d3_setup(p, c, wg, x.w, x.rq, x.b2);
+    const uint32_t *wg = (const uint32_t *)(const void *)p->weights + (c >> 2) * (cv_group_bytes(p) >> 2);
+    int32_t slow;
+    x.wp = wg, xp.wp = wg;
+    if (p->prepared) {
+      /* MN_FMT_DW_D3P: the head follows the weights, the flags word follows the head */
+      slow = (int32_t)wg[18 + 20];
+      x.hp = wg + 18, xp.hp = wg + 18;
+    } else {
+      slow = plane ? d3_setup(p, c, wg, xp.rq, xp.b2) : d3_setup(p, c, wg, x.rq, x.b2);
+      x.hp = (const uint32_t *)(const void *)x.rq, xp.hp = (const uint32_t *)(const void *)xp.rq;
+    }
     if (slow & 16) {
       st.run = d3_sel(s, clamp, 1);
       runp = d3_sel(s, clamp, 1);
@@ -1334,10 +1370,10 @@ static void d3_rows(const mn_dw_conv_params *p, const int8_t *const *rows, int32
       for (int32_t r0 = 0; r0 < nrows; r0 += nb) {
         const int32_t n = MN_MIN(nb, nrows - r0);
         const int32_t prow = (n - 1) * sh + 3;
-        for (int32_t i = 0; i < prow; i++) {
-          /* plane row i = input row k of output row r0 + r */
-          const int32_t r = MN_MIN(i / sh, n - 1), k = i - r * sh;
+        for (int32_t i = 0, r = 0, k = 0; i < prow; i++) {
+          /* plane row i = input row k of output row r0 + r (r = min(i / sh, n - 1)) */
           const int8_t *src = rows[3 * (r0 + r) + k];
+          if (++k == sh && r < n - 1) k = 0, r++;
           uint32_t *d = st.pk + i * ncols;
           if (zp_done) {
             if (src) d3_copy(d + plo, src + (plo - p->pad_left) * p->in_c + c, phi - plo, p->in_c);
@@ -1364,15 +1400,20 @@ static void d3_rows(const mn_dw_conv_params *p, const int8_t *const *rows, int32
           for (int32_t q = 0; q < np; q += D3_PKP) d3_add(&st, rw, y, c, q, MN_MIN(D3_PKP, np - q), 1);
           continue;
         }
+        if (halo) {
+          d3_add(&st, rw, y, c, 0, np, 0);
+          continue;
+        }
         for (int32_t q = 0; q < pl; q += D3_PKP) d3_add(&st, rw, y, c, q, MN_MIN(D3_PKP, pl - q), 1);
         if (pr > pl) d3_add(&st, rw, y, c, pl, pr - pl, 0);
         for (int32_t q = pr; q < np; q += D3_PKP) d3_add(&st, rw, y, c, q, MN_MIN(D3_PKP, np - q), 1);
       }
       d3_flush(&st);
     }
-    for (int32_t j = 0; j < 4; j++) {
-      if (!(slow >> j & 1)) continue;
-      d3_chan_exact(p, rows, nrows, out, c + j);
+    if (slow & 15) {
+      for (int32_t j = 0; j < 4; j++) {
+        if (slow >> j & 1) d3_chan_exact(p, rows, nrows, out, c + j);
+      }
     }
   }
 }
@@ -1384,6 +1425,11 @@ static void dwcv_rows(const mn_dw_conv_params *p, const int8_t *const *rows, int
     return;
   }
   const int d3 = p->k_h == 3 && p->k_w == 3 && p->depth_mult == 1 && p->stride_w <= 2 && p->in_offset > -128;
+  if (p->prepared && !d3) {
+    /* MN_FMT_DW_D3P is only made for d3 shapes; anything else runs the exact portable loop */
+    for (int32_t r = 0; r < nrows; r++) cv_row_portable(p, rows + p->k_h * r, out + r * p->out_w * C, 0, C);
+    return;
+  }
   if (full && d3) d3_rows(p, rows, nrows, out);
   else if (full) cv_rows(p, rows, nrows, out, p->depth_mult != 1);
   if (full < C) {

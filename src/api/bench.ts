@@ -4,7 +4,7 @@
  * instruction per layer, the arena, and flash split into code and weights. Instructions, not cycles.
  */
 import type { Graph } from '../ir/types.js';
-import { getTarget, sizeOf } from '../targets/index.js';
+import { functionProfile, getTarget, sizeOf } from '../targets/index.js';
 import { moduleStackReport } from '../report/stack.js';
 import { randomInput } from './golden-test.js';
 import { runNative } from './native.js';
@@ -29,12 +29,14 @@ export interface BenchResult {
   /** false when stack_bytes is not a proven bound (a dynamic frame, recursion, an unknown callee) */
   stack_bounded: boolean;
   layers: BenchLayer[];
+  /** with the functions option: instructions per function over the whole run (boot and I/O included), largest first */
+  functions?: { name: string; instructions: number }[];
 }
 
-export async function benchModel(graph: Graph, opts: { target: string; memoryPlan?: 'layer' | 'stream'; modelFile?: string; rowInput?: boolean }): Promise<BenchResult> {
+export async function benchModel(graph: Graph, opts: { target: string; memoryPlan?: 'layer' | 'stream'; modelFile?: string; rowInput?: boolean; functions?: boolean }): Promise<BenchResult> {
   const target = getTarget(opts.target);
   const inputs = graph.inputs.map((t, k) => randomInput(graph.tensors[t]!, 101 + k));
-  const r = await runNative(graph, inputs, { target: target.name, memoryPlan: opts.memoryPlan ?? 'stream', countInstructions: true, profile: true, modelFile: opts.modelFile, timeoutMs: 1_800_000, rowInput: opts.rowInput });
+  const r = await runNative(graph, inputs, { target: target.name, memoryPlan: opts.memoryPlan ?? 'stream', countInstructions: true, profile: true, modelFile: opts.modelFile, timeoutMs: 1_800_000, rowInput: opts.rowInput, pcProfile: opts.functions });
   const units = r.module.units;
   // marks: [copy-in + unit 0, unit 1, ..., unit n-1 (+ the traces of its further outputs), copy-out]
   const marks = r.marks ?? [];
@@ -58,7 +60,9 @@ export async function benchModel(graph: Graph, opts: { target: string; memoryPla
   const weights = size.sections['.weights'] ?? 0;
   // the module as shipped (no profiling marks), compiled with the target's flags
   const stack = await moduleStackReport(target, r.module);
+  const functions = opts.functions && r.pcCounts ? await functionProfile(target, r.elfPath, r.pcCounts) : undefined;
   return {
+    ...(functions ? { functions } : {}),
     target: target.name, instructions: r.instructions ?? 0, macs: r.module.report.macs,
     arena_bytes: r.module.report.arena_bytes, weights_bytes: r.module.report.weights_bytes,
     flash: { text: size.text - weights, data: size.data, weights }, stack_bytes: stack.invokeBytes, stack_bounded: stack.bounded, layers,

@@ -25,6 +25,8 @@ export interface NativeRunOptions extends CompileOptions {
   /** mark every layer boundary for the instruction counter (per-layer instructions in `marks`) */
   profile?: boolean;
   countInstructions?: boolean;
+  /** with countInstructions: executed instructions per guest address (NativeRunResult.pcCounts) */
+  pcProfile?: boolean;
   timeoutMs?: number;
   /**
    * dead-region poisoning (defines NAME_POISON): after each layer or streamed region the module fills every
@@ -39,6 +41,8 @@ export interface NativeRunResult {
   instructions?: number;
   /** instructions between consecutive bench marks (with profile: one entry per layer or region) */
   marks?: number[];
+  /** executed instructions per guest address over the whole run (pcProfile) */
+  pcCounts?: Map<number, number>;
   /** tensor index -> bytes, when traced */
   traced?: Map<number, Uint8Array>;
   module: CompiledModule;
@@ -116,7 +120,7 @@ export async function runNative(graph: Graph, inputs: Uint8Array[], opts: Native
   const runDir = mkdtempSync(join(cacheRoot(), 'run-'));
   try {
     inputs.forEach((b, k) => writeFileSync(join(runDir, `in${k}.bin`), b));
-    const r = await runProgram(target, elfPath, { cwd: runDir, timeoutMs: opts.timeoutMs ?? 600_000, countInstructions: opts.countInstructions });
+    const r = await runProgram(target, elfPath, { cwd: runDir, timeoutMs: opts.timeoutMs ?? 600_000, countInstructions: opts.countInstructions, pcProfile: opts.pcProfile });
     if (r.exitCode !== 0) {
       const why = `${r.stdout}\n${r.stderr}`.trim().split('\n').slice(-3).join(' | ');
       fail('MN403', `the generated program for ${target.name} exited with status ${r.exitCode}${why ? `: ${why}` : ''}`);
@@ -142,6 +146,7 @@ export async function runNative(graph: Graph, inputs: Uint8Array[], opts: Native
       res.instructions = r.marks.reduce((a, b) => a + b, 0);
     } else if (r.instructions !== undefined) res.instructions = r.instructions;
     if (traced) res.traced = traced;
+    if (r.pcCounts) res.pcCounts = r.pcCounts;
     return res;
   } finally {
     rmSync(runDir, { recursive: true, force: true });

@@ -168,12 +168,13 @@ export function registerCommands(program: Command): void {
     .description('show the activation memory plan: every tensor and ring in the arena over time')
     .argument('<model>', '.tflite file')
     .addOption(new Option('--memory-plan <plan>', 'arena planning: layer by layer, or row-streamed blocks').choices(['layer', 'stream']).default('stream'))
+    .option('--target <target>', 'target the module is tuned for (its kernels can change ring layouts)', 'host')
     .option('--input-rows', 'row input: the generated code asks the caller for the input one row at a time (camera lines), so the input never exists whole in the arena')
     .option('--html <file>', 'also write the plan as an HTML page with a time x address picture')
     .option('--json', 'print the plan as JSON')
     .addHelpText('after', '\nExamples:\n  mnetc plan model.tflite\n  mnetc plan model.tflite --html plan.html')
-    .action((model: string, o: { memoryPlan: MemoryPlanMode; inputRows?: boolean; html?: string; json?: boolean }) => {
-      const mod = compileGraph(loadModel(model), { modelFile: model, memoryPlan: o.memoryPlan, rowInput: o.inputRows });
+    .action((model: string, o: { memoryPlan: MemoryPlanMode; target: string; inputRows?: boolean; html?: string; json?: boolean }) => {
+      const mod = compileGraph(loadModel(model), { modelFile: model, memoryPlan: o.memoryPlan, target: o.target, rowInput: o.inputRows });
       if (o.html) writeFileSync(o.html, planHtml(mod, model));
       if (o.json) {
         const r = mod.report;
@@ -226,10 +227,11 @@ export function registerCommands(program: Command): void {
     .addOption(new Option('--target <target>', 'target to run on').choices(['cortex-m4', 'cortex-m7', 'cortex-m33', 'cortex-m55', 'riscv32']).default('cortex-m4'))
     .addOption(new Option('--memory-plan <plan>', 'arena planning').choices(['layer', 'stream']).default('stream'))
     .option('--input-rows', 'row input: the generated code asks the caller for the input one row at a time (camera lines), so the input never exists whole in the arena')
+    .option('--functions', 'also count instructions per function (whole run, boot included): where the time goes inside the kernels')
     .option('--json', 'print JSON: {"instructions": N, "layers": [...], ...}')
     .addHelpText('after', '\nExample:\n  mnetc bench model.tflite --target cortex-m4\nCounts are exact instructions retired (QEMU TCG plugin), not cycles.')
-    .action(async (model: string, o: { target: string; memoryPlan: 'layer' | 'stream'; inputRows?: boolean; json?: boolean }) => {
-      const r = await benchModel(loadModel(model), { target: o.target, memoryPlan: o.memoryPlan, modelFile: model, rowInput: o.inputRows });
+    .action(async (model: string, o: { target: string; memoryPlan: 'layer' | 'stream'; inputRows?: boolean; functions?: boolean; json?: boolean }) => {
+      const r = await benchModel(loadModel(model), { target: o.target, memoryPlan: o.memoryPlan, modelFile: model, rowInput: o.inputRows, functions: o.functions });
       if (o.json) {
         process.stdout.write(`${JSON.stringify(r, null, 1)}\n`);
         return;
@@ -239,6 +241,12 @@ export function registerCommands(program: Command): void {
       process.stdout.write(`target ${r.target}: ${formatInt(r.instructions)} instructions per inference, ${formatInt(r.macs)} MACs (${(r.macs / r.instructions).toFixed(2)} MAC/instruction)\n`);
       process.stdout.write(`arena ${formatInt(r.arena_bytes)} B; flash: weights ${formatInt(r.flash.weights)} B + code and constants ${formatInt(r.flash.text)} B (whole firmware)\n`);
       process.stdout.write(`stack ${formatInt(r.stack_bytes)} B: worst case of one invoke on ${r.target} (gcc -fstack-usage call graph)${r.stack_bounded ? '' : ', NOT a proven bound'}\n`);
+      if (r.functions) {
+        const all = r.functions.reduce((a, f) => a + f.instructions, 0);
+        const top = r.functions.slice(0, 25).map((f) => [f.name, f.instructions, `${((100 * f.instructions) / all).toFixed(1)}%`]);
+        process.stdout.write(`\ninstructions per function (whole run: boot and I/O included, ${formatInt(all)} in all; top 25)\n`);
+        process.stdout.write(`${formatTable(['function', 'instructions', 'share'], top, [false, true, true])}\n`);
+      }
     });
 
   registerReportCommand(program);

@@ -103,6 +103,7 @@ export interface EmittedModule {
 export function emitModule(graph: Graph, units: Unit[], arena: ArenaPlan, opts: EmitOptions): EmittedModule {
   const layers: Layer[] = units.flatMap((u) => (u.kind === 'layer' ? [u.layer] : u.layers));
   const streamed = new Set(units.flatMap((u) => (u.kind === 'region' ? u.layers : [])));
+  const regionOfLayer = new Map(units.flatMap((u) => (u.kind === 'region' ? u.layers.map((l) => [l, u.region] as const) : [])));
   const name = opts.name;
   const NAME = name.toUpperCase();
   const prefix = `${name}_`;
@@ -155,7 +156,7 @@ export function emitModule(graph: Graph, units: Unit[], arena: ArenaPlan, opts: 
       id: l.id,
       paramsType: l.paramsType,
       comment,
-      fields: (streamed.has(l) ? rowFields(l, graph) : l.fields).map((f) => ({ name: f.name, value: fieldValue(f, prefix, symbols) })),
+      fields: (streamed.has(l) ? rowFields(l, graph, regionOfLayer.get(l)) : l.fields).map((f) => ({ name: f.name, value: fieldValue(f, prefix, symbols) })),
     };
   });
 

@@ -5,13 +5,13 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fail } from '../diagnostics.js';
-import { tensorBytes, type Graph } from '../ir/types.js';
+import { tensorBytes, type Graph, type Op } from '../ir/types.js';
 import { planUnits, type ArenaPlan, type Unit } from './arena.js';
 import { depthwiseSingleChannelToConv } from '../passes/dw-to-conv.js';
 import { foldPad } from '../passes/fold-pad.js';
 import { planStreaming, readersOf, regionFromStages, rowInputCandidates, type Stage } from '../passes/stream.js';
 import { getTarget } from '../targets/index.js';
-import { applyVariants, variantFamilyOf, variantSupportFiles } from './variants.js';
+import { applyVariants, prepareStreamedLayer, variantFamilyOf, variantSupportFiles } from './variants.js';
 import { emitModule } from './emit.js';
 import type { Layer } from './layers.js';
 import { lowerGraph } from './lower.js';
@@ -100,8 +100,9 @@ export function compileGraph(graph: Graph, opts: CompileOptions = {}): CompiledM
   const layerUnits: Unit[] = layers.map((layer) => ({ kind: 'layer', layer }));
   const layerArena = planUnits(g, layerUnits);
   const rowInputs = opts.rowInput ? checkRowInput(g) : [];
-  const { units: streamUnits, arena: streamArena } = pruneRegions(g, streamingUnits(g, layers, rowInputs), rowInputs);
-  const units = memoryPlan === 'stream' ? streamUnits : layerUnits;
+  const halo = haloPredicate(layers);
+  const { units: streamUnits, arena: streamArena } = pruneRegions(g, streamingUnits(g, layers, rowInputs, halo), rowInputs, halo);
+  const units = memoryPlan === 'stream' ? streamUnits.map(prepareUnit) : layerUnits;
   const arena = memoryPlan === 'stream' ? streamArena : layerArena;
   const emitted = emitModule(g, units, arena, { name, modelFile: basename(opts.modelFile ?? 'model.tflite'), memoryPlan, families, rowInput: !!opts.rowInput });
   const report: CompileReport = {
@@ -137,7 +138,7 @@ export function compileGraph(graph: Graph, opts: CompileOptions = {}): CompiledM
  * Streaming costs some instructions (per-row calls); it only pays where it lowers the peak. Each region, the
  * one with the fewest ring bytes first, is run layer by layer instead whenever that does not grow the arena.
  */
-export function pruneRegions(g: Graph, units: Unit[], rowInputs: readonly number[] = []): { units: Unit[]; arena: ArenaPlan } {
+export function pruneRegions(g: Graph, units: Unit[], rowInputs: readonly number[] = [], halo?: (op: Op) => boolean): { units: Unit[]; arena: ArenaPlan } {
   let best = units;
   let arena = planUnits(g, units);
   const order = units.flatMap((u) => (u.kind === 'region' ? [u] : [])).sort((a, b) => a.region.ringBytes - b.region.ringBytes || a.id.localeCompare(b.id));
@@ -149,32 +150,48 @@ export function pruneRegions(g: Graph, units: Unit[], rowInputs: readonly number
       arena = a;
     }
   }
-  // then shrink the regions that stay, a stage at a time from either end, while the arena does not grow
+  // then shrink the regions that stay to their shortest run of stages (the rest run layer by layer) that does
+  // not grow the arena; among equally short runs, the one with the smallest arena
   const readers = readersOf(g);
-  const regionOf = (id: string, stages: Stage[], layers: Layer[]): Unit => ({ kind: 'region', id, region: regionFromStages(g, stages, readers, rowInputs), layers });
-  for (let changed = true; changed; ) {
-    changed = false;
-    for (const u of best) {
-      if (u.kind !== 'region' || u.layers.length < 2) continue;
-      for (const fromStart of [true, false]) {
-        const n = u.layers.length;
-        const keep = fromStart ? [1, n] : [0, n - 1];
-        const dropped = u.layers[fromStart ? 0 : n - 1]!;
-        const shrunk = regionOf(u.id, u.region.stages.slice(keep[0], keep[1]), u.layers.slice(keep[0], keep[1]));
-        const lone: Unit = { kind: 'layer', layer: dropped };
-        const trial = best.flatMap((x): Unit[] => (x === u ? (fromStart ? [lone, shrunk] : [shrunk, lone]) : [x]));
+  const regionOf = (id: string, stages: Stage[], layers: Layer[]): Unit => ({ kind: 'region', id, region: regionFromStages(g, stages, readers, rowInputs, halo), layers });
+  for (const u of [...best]) {
+    if (u.kind !== 'region' || u.layers.length < 2) continue;
+    const n = u.layers.length;
+    let chosen: { units: Unit[]; arena: ArenaPlan; len: number } | null = null;
+    for (let len = 1; len < n && !chosen; len++) {
+      for (let i = 0; i + len <= n; i++) {
+        const sub = regionOf(u.id, u.region.stages.slice(i, i + len), u.layers.slice(i, i + len));
+        const lone = (ls: Layer[]): Unit[] => ls.map((layer) => ({ kind: 'layer' as const, layer }));
+        // a one-stage region only pays when it overlaps its output with its input or reads row input
+        const keep = len > 1 || (sub.kind === 'region' && (sub.region.overlap.length > 0 || sub.region.sources.length > 0));
+        const parts = [...lone(u.layers.slice(0, i)), ...(keep ? [sub] : lone(u.layers.slice(i, i + len))), ...lone(u.layers.slice(i + len))];
+        const trial = best.flatMap((x): Unit[] => (x === u ? parts : [x]));
         const a = planUnits(g, trial);
-        if (a.arenaBytes <= arena.arenaBytes) {
-          best = trial;
-          arena = a;
-          changed = true;
-          break;
-        }
+        if (a.arenaBytes <= arena.arenaBytes && (!chosen || a.arenaBytes < chosen.arena.arenaBytes)) chosen = { units: trial, arena: a, len };
       }
-      if (changed) break;
+    }
+    if (chosen) {
+      best = chosen.units;
+      arena = chosen.arena;
     }
   }
   return { units: best, arena };
+}
+
+/**
+ * Depthwise layers whose row kernel reads output pixels in pairs (the Arm DSP variant, mn_dw_conv_rows_s8_dsp:
+ * 3x3 layers in MN_FMT_DW_CV): the rings they read in a streamed region get zero-point halo columns
+ * (TensorSource.haloBefore), so every interior row runs without edge handling. The layer's parameters say so
+ * (halo_l, halo_r).
+ */
+export function haloPredicate(layers: readonly Layer[]): (op: Op) => boolean {
+  const ops = new Set(layers.filter((l) => l.kernel === 'mn_dw_conv_s8_dsp').map((l) => l.op));
+  return (op) => ops.has(op);
+}
+
+/** A streamed region's layers with per-row-friendly weight formats (prepareStreamedLayer); other units as they are. */
+function prepareUnit(u: Unit): Unit {
+  return u.kind === 'region' ? { ...u, layers: u.layers.map(prepareStreamedLayer) } : u;
 }
 
 /** The inputs row-input mode streams: the model must have exactly one 4-D [1,H,W,C] input (MN405 otherwise). */
@@ -188,8 +205,8 @@ export function checkRowInput(g: Graph): number[] {
 }
 
 /** Groups layers into streamed regions where src/passes/stream.ts finds them worthwhile. */
-export function streamingUnits(g: Graph, layers: Layer[], rowInputs: readonly number[] = []): Unit[] {
-  const regions = planStreaming(g, { rowInputs });
+export function streamingUnits(g: Graph, layers: Layer[], rowInputs: readonly number[] = [], halo?: (op: Op) => boolean): Unit[] {
+  const regions = planStreaming(g, { rowInputs, halo });
   const byOp = new Map(layers.map((l) => [l.op, l]));
   const regionOf = new Map<Layer, number>();
   regions.forEach((r, k) => r.stages.forEach((s) => regionOf.set(byOp.get(s.op)!, k)));

@@ -192,6 +192,57 @@ export function formatDwCv(s: ShapeFields, ref: Uint8Array): Uint8Array {
   return out;
 }
 
+/** Shapes the 2-pixel 3x3 depthwise kernel (d3_rows in mn_dw_conv_rows_s8_dsp.c) runs: MN_FMT_DW_D3P applies. */
+export function dwD3Applies(s: ShapeFields): boolean {
+  return dwCvApplies(s) && need(s, 'k_h') === 3 && need(s, 'k_w') === 3 && need(s, 'depth_mult') === 1 && need(s, 'stride_w') <= 2;
+}
+
+export const DW_D3P_GROUP_BYTES = 160;
+
+/**
+ * MN_FMT_DW_D3P (mn_kernels_opt.h): a 3x3 layer's MN_FMT_DW_CV bytes with each group's requantization head
+ * precomputed exactly as d3_setup computes it at run time, so a kernel called once per row skips that work.
+ * `cv`: the layer's MN_FMT_DW_CV bytes; bias (null: none), mult, shift: the layer's per-channel arrays.
+ */
+export function formatDwD3Prepared(s: ShapeFields, cv: Uint8Array, q: { bias: ArrayLike<number> | null; mult: ArrayLike<number>; shift: ArrayLike<number> }): Uint8Array {
+  const outC = need(s, 'out_c'), inOff = need(s, 'in_offset'), outOff = need(s, 'out_offset');
+  const groups = (outC + 3) >> 2, cvBytes = 8 * 9 + 16;
+  if (cv.length !== groups * cvBytes) throw new Error(`variants: MN_FMT_DW_CV weights have ${cv.length} bytes, expected ${groups * cvBytes}`);
+  const src = new DataView(cv.buffer, cv.byteOffset, cv.byteLength);
+  const out = new Uint8Array(groups * DW_D3P_GROUP_BYTES);
+  const dv = new DataView(out.buffer);
+  const lim = 2 ** 30 - 9 * 128 * 256;
+  for (let g = 0; g < groups; g++) {
+    const o = g * DW_D3P_GROUP_BYTES;
+    out.set(cv.subarray(g * cvBytes, g * cvBytes + 72), o);
+    const chans = [0, 1, 2, 3].map((j) => 4 * g + j).filter((c) => c < outC);
+    const wide = chans.some((c) => q.shift[c]! < -22 && q.shift[c]! >= -31);
+    let flags = wide ? 16 : 0;
+    for (let j = 0; j < 4; j++) {
+      const c = 4 * g + j;
+      let m = 0, k = 0, e = 1, b2 = 0;
+      if (c >= outC) flags |= 1 << j; // padding channel: never run by the asm (partial groups run C)
+      else {
+        const b = q.bias ? q.bias[c]! : 0, sh = q.shift[c]!, mult = q.mult[c]!;
+        b2 = (2 * (b + inOff * src.getInt32(g * cvBytes + 72 + 4 * j, true))) | 0;
+        if (b <= -lim || b >= lim || sh > -1 || sh < -31 || mult < 0) flags |= 1 << j;
+        else {
+          e = -sh;
+          m = mult;
+          k = ((1 << (e - 1)) + (wide ? 0 : outOff << e)) | 0;
+        }
+      }
+      dv.setInt32(o + 72 + 12 * j, m, true);
+      dv.setInt32(o + 76 + 12 * j, k, true);
+      dv.setInt32(o + 80 + 12 * j, e, true);
+      dv.setInt32(o + 120 + 4 * j, b2, true);
+      dv.setInt32(o + 136 + 4 * j, b2, true);
+    }
+    dv.setInt32(o + 152, flags, true);
+  }
+  return out;
+}
+
 /** the depthwise DSP variants' format: MN_FMT_DW3X3 or MN_FMT_DW_CV by shape */
 export function dwDspApplies(s: ShapeFields): boolean {
   return dw3x3Applies(s) || dwCvApplies(s);
@@ -336,4 +387,29 @@ export function applyVariants(layers: Layer[], families: readonly VariantFamily[
 /** The C function a streamed block calls for `refKernel` on these targets (identity without a variant). */
 export function rowKernelName(refKernel: string, families: readonly VariantFamily[]): string {
   return selectVariant(refKernel, families)?.fn ?? refKernel;
+}
+
+/**
+ * A streamed layer's copy with its 3x3 depthwise weights in MN_FMT_DW_D3P (the layer as is when it is not a
+ * mn_dw_conv_s8_dsp layer of a d3 shape). The kernel runs once per row in a streamed region; the prepared
+ * groups save it the per-call requantization set-up (it costs 72 more flash bytes per group of 4 channels).
+ */
+export function prepareStreamedLayer(layer: Layer): Layer {
+  if (layer.kernel !== 'mn_dw_conv_s8_dsp') return layer;
+  const shape = shapeOf(layer.fields);
+  if (!dwD3Applies(shape)) return layer;
+  const sym = (name: string) => {
+    const f = layer.fields.find((x) => x.name === name);
+    return typeof f?.value === 'string' ? layer.arrays.find((a) => a.symbol === f.value) : undefined;
+  };
+  const w = sym('weights'), mult = sym('mult'), shift = sym('shift'), bias = sym('bias');
+  if (!w?.bytes || !mult?.values || !shift?.values) throw new Error(`variants: layer ${layer.id} lacks the arrays MN_FMT_DW_D3P needs`);
+  const bytes = formatDwD3Prepared(shape, w.bytes, { bias: bias?.values ?? null, mult: mult.values, shift: shift.values });
+  const next: CArray = { ...w, bytes, comment: `${w.comment}, MN_FMT_DW_D3P (prepared requantization heads)` };
+  return {
+    ...layer,
+    arrays: layer.arrays.map((a) => (a === w ? next : a)),
+    fields: [...layer.fields, { name: 'prepared', value: 1 }],
+    notes: [...layer.notes, `weights in MN_FMT_DW_D3P (${bytes.length} bytes): requantization set-up precomputed for the per-row calls`],
+  };
 }

@@ -39,6 +39,15 @@ export interface TensorSource {
   /** rows held: the tensor's height for full tensors, the ring depth for internal ones */
   ringRows: number;
   full: boolean;
+  /**
+   * Halo (rings only, StreamOptions.halo): bytes kept before and after every row of the ring, filled with the
+   * tensor's zero point when the region starts, so a depthwise kernel that reads output pixels in pairs can
+   * read the padding columns (and one column past the row) like any other. Consecutive rows are `stride` bytes
+   * apart (rowBytes + haloBefore + haloAfter); the ring takes ringRows * stride bytes.
+   */
+  haloBefore: number;
+  haloAfter: number;
+  stride: number;
 }
 
 export interface StreamRegion {
@@ -172,7 +181,7 @@ export function stagePulls(stages: Stage[], sources: readonly number[] = []): Pu
 }
 
 /** Builds a region from consecutive stages: classifies tensors, sizes rings, derives overlap slack. */
-export function analyzeRegion(g: Graph, stages: Stage[], readersOutside: (t: number) => boolean, sources: readonly number[] = []): StreamRegion {
+export function analyzeRegion(g: Graph, stages: Stage[], readersOutside: (t: number) => boolean, sources: readonly number[] = [], halo?: (op: Op) => boolean): StreamRegion {
   const produced = new Map<number, number>();
   stages.forEach((s, i) => produced.set(s.out, i));
   const inputs: number[] = [];
@@ -204,7 +213,11 @@ export function analyzeRegion(g: Graph, stages: Stage[], readersOutside: (t: num
     if (outputs.includes(s.out)) writes.push({ event, tensor: s.out, row });
     event++;
   }, new Map(sources.map((t) => [t, g.tensors[t]!.shape[1]!])), (t) => doneRows.set(t, (doneRows.get(t) ?? 0) + 1));
-  const rings: TensorSource[] = internal.map((t) => ({ tensor: t, rows: g.tensors[t]!.shape[1]!, rowBytes: rowBytes(t), ringRows: Math.min(depth.get(t)!, g.tensors[t]!.shape[1]!), full: false }));
+  const rings: TensorSource[] = internal.map((t) => {
+    const [before, after] = halo ? ringHalo(g, stages, t, halo) : [0, 0];
+    const rb = rowBytes(t);
+    return { tensor: t, rows: g.tensors[t]!.shape[1]!, rowBytes: rb, ringRows: Math.min(depth.get(t)!, g.tensors[t]!.shape[1]!), full: false, haloBefore: before, haloAfter: after, stride: before + rb + after };
+  });
 
   // overlap: writing output row j at event e must not touch input bytes still to be read at or after e
   const overlap: StreamRegion['overlap'] = [];
@@ -224,7 +237,38 @@ export function analyzeRegion(g: Graph, stages: Stage[], readersOutside: (t: num
       if (Number.isFinite(slack)) overlap.push({ input: i, output: o, slack });
     }
   }
-  return { stages, inputs, outputs, rings, overlap, ringBytes: rings.reduce((s, r) => s + r.ringRows * r.rowBytes, 0), sources: [...sources] };
+  return { stages, inputs, outputs, rings, overlap, ringBytes: rings.reduce((s, r) => s + r.ringRows * r.stride, 0), sources: [...sources] };
+}
+
+/**
+ * Columns a pair-wise 3x3 depthwise row kernel reads outside an input row of width inW: [before, after].
+ * It reads output pixels two at a time (the second one even past an odd row end), so the last pair reads up to
+ * column stride * (2 * pairs - 1) + 2 - pad_left. Null when the op is not such a layer (3x3, depth multiplier 1,
+ * stride 1 or 2, no dilation along the row).
+ */
+export function pairDwHalo(g: Graph, op: Op): [number, number] | null {
+  if (op.kind !== 'depthwise_conv2d' || op.strideW > 2 || op.dilationW !== 1) return null;
+  const x = g.tensors[op.inputs[0]!]!.shape, f = g.tensors[op.inputs[1]!]!.shape, y = g.tensors[op.outputs[0]!]!.shape;
+  if (x.length !== 4 || f.length !== 4 || y.length !== 4 || f[1] !== 3 || f[2] !== 3 || f[3] !== x[3]) return null;
+  const { left } = convPadding(op, x[1]!, x[2]!, 3, 3, y[1]!, y[2]!);
+  const pairs = Math.ceil(y[2]! / 2);
+  const last = op.strideW * (2 * pairs - 1) + 2 - left;
+  return [Math.max(0, left), Math.max(0, last - (x[2]! - 1))];
+}
+
+/** Halo bytes [before, after] of ring tensor t: the widest any stage with halo(op) reads (pairDwHalo). */
+function ringHalo(g: Graph, stages: Stage[], t: number, halo: (op: Op) => boolean): [number, number] {
+  const pixelBytes = tensorBytes(g.tensors[t]!) / (g.tensors[t]!.shape[1]! * g.tensors[t]!.shape[2]!);
+  let before = 0;
+  let after = 0;
+  for (const s of stages) {
+    if (!s.deps.some((d) => d.tensor === t) || !halo(s.op)) continue;
+    const h = pairDwHalo(g, s.op);
+    if (!h) continue;
+    before = Math.max(before, h[0]);
+    after = Math.max(after, h[1]);
+  }
+  return [before * pixelBytes, after * pixelBytes];
 }
 
 /** The ops that read each tensor. */
@@ -238,10 +282,10 @@ export function readersOf(g: Graph): Map<number, Op[]> {
  * analyzeRegion for consecutive stages: a tensor is a region output when an op outside the stages reads it.
  * A row-input candidate (`rowInputs`) becomes a source of the region when every op that reads it is a stage.
  */
-export function regionFromStages(g: Graph, stages: Stage[], readers: Map<number, Op[]>, rowInputs: readonly number[] = []): StreamRegion {
+export function regionFromStages(g: Graph, stages: Stage[], readers: Map<number, Op[]>, rowInputs: readonly number[] = [], halo?: (op: Op) => boolean): StreamRegion {
   const inRegion = new Set(stages.map((s) => s.op));
   const sources = rowInputs.filter((t) => stages.some((s) => s.deps.some((d) => d.tensor === t)) && (readers.get(t) ?? []).every((op) => inRegion.has(op)));
-  return analyzeRegion(g, stages, (t) => (readers.get(t) ?? []).some((op) => !inRegion.has(op)), sources);
+  return analyzeRegion(g, stages, (t) => (readers.get(t) ?? []).some((op) => !inRegion.has(op)), sources, halo);
 }
 
 /**
@@ -260,6 +304,8 @@ export interface StreamOptions {
   maxStages?: number;
   /** model inputs the caller delivers row by row (see StreamRegion.sources) */
   rowInputs?: readonly number[];
+  /** depthwise ops whose row kernel reads pixel pairs: the rings they read get a halo (TensorSource.haloBefore) */
+  halo?: (op: Op) => boolean;
 }
 
 /** Peak-memory estimate of a region: its full inputs and outputs (overlapped where allowed) plus its rings. */
@@ -301,7 +347,7 @@ export function planStreaming(g: Graph, opts: StreamOptions = {}): StreamRegion[
   for (const run of runs) {
     const m = run.length;
     const cost = (i: number, j: number): { c: number; r: StreamRegion } => {
-      const r = regionFromStages(g, run.slice(i, j + 1), readers, opts.rowInputs);
+      const r = regionFromStages(g, run.slice(i, j + 1), readers, opts.rowInputs, opts.halo);
       return { c: regionCost(g, r), r };
     };
     // minimise the largest region cost, then the sum (so ties do not leave a cheap improvement unused)

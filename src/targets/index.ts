@@ -142,6 +142,44 @@ export async function buildProgram(target: Target | TargetName, opts: BuildOptio
   return { elfPath, ...(mapPath ? { mapPath } : {}), command: [t.cc, ...args] };
 }
 
+/**
+ * Executed instructions per function: pcCounts (RunResult, pcProfile) folded with the program's symbol table
+ * (<prefix>nm -S: every defined code symbol with a size), largest first. Addresses outside every sized
+ * symbol are summed under "(unknown)".
+ */
+export async function functionProfile(target: Target | TargetName, elfPath: string, pcCounts: Map<number, number>): Promise<{ name: string; instructions: number }[]> {
+  const t = asTarget(target);
+  const r = await execa(`${t.binutilsPrefix}nm`, ['-S', '--defined-only', elfPath], { reject: false, timeout: 30_000 });
+  if (r.exitCode !== 0) fail('MN403', `${t.binutilsPrefix}nm failed on ${elfPath}:\n${summarizeToolOutput(String(r.stderr))}`);
+  const syms: { start: number; end: number; name: string }[] = [];
+  for (const line of String(r.stdout).split('\n')) {
+    const f = line.trim().split(/\s+/);
+    if (f.length !== 4 || !/^[tTwW]$/.test(f[2]!)) continue;
+    const start = parseInt(f[0]!, 16) & ~1;
+    syms.push({ start, end: start + parseInt(f[1]!, 16), name: f[3]! });
+  }
+  syms.sort((a, b) => a.start - b.start);
+  const totals = new Map<string, number>();
+  for (const [pc, n] of pcCounts) {
+    const a = pc & ~1;
+    let lo = 0;
+    let hi = syms.length - 1;
+    let hit = '(unknown)';
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const s = syms[mid]!;
+      if (a < s.start) hi = mid - 1;
+      else if (a >= s.end) lo = mid + 1;
+      else {
+        hit = s.name;
+        break;
+      }
+    }
+    totals.set(hit, (totals.get(hit) ?? 0) + n);
+  }
+  return [...totals].map(([name, instructions]) => ({ name, instructions })).sort((a, b) => b.instructions - a.instructions || a.name.localeCompare(b.name, 'en'));
+}
+
 /** Address of a symbol in an ELF (via <prefix>nm -P), or undefined. */
 async function symbolAddress(t: Target, elfPath: string, symbol: string): Promise<number | undefined> {
   const r = await execa(`${t.binutilsPrefix}nm`, ['-P', elfPath], { reject: false, timeout: 30_000 });
@@ -159,10 +197,11 @@ interface PluginReport {
   total?: number;
   markTotals: number[];
   histogram: Record<string, number>;
+  pcCounts: Map<number, number>;
 }
 
 function parsePluginOutput(stderr: string): { report: PluginReport; rest: string } {
-  const report: PluginReport = { markTotals: [], histogram: {} };
+  const report: PluginReport = { markTotals: [], histogram: {}, pcCounts: new Map() };
   const rest: string[] = [];
   for (const line of stderr.split('\n')) {
     const m = PLUGIN_LINE.exec(line);
@@ -175,6 +214,7 @@ function parsePluginOutput(stderr: string): { report: PluginReport; rest: string
     if ((g = /^mark \d+ total=(\d+) delta=\d+$/.exec(body))) report.markTotals.push(Number(g[1]));
     else if ((g = /^total insns=(\d+)$/.exec(body))) report.total = Number(g[1]);
     else if ((g = /^hist (\S+) (\d+)$/.exec(body))) report.histogram[g[1]!] = Number(g[2]);
+    else if ((g = /^pc 0x([0-9a-f]+) (\d+)$/.exec(body))) report.pcCounts.set(parseInt(g[1]!, 16), Number(g[2]));
     else rest.push(line); // e.g. an argument error: keep it visible
   }
   return { report, rest: rest.join('\n') };
@@ -227,6 +267,7 @@ export async function runProgram(target: Target | TargetName, elfPath: string, o
       const pluginArgs = [plugin];
       if (mark !== undefined) pluginArgs.push(`mark=0x${mark.toString(16)}`);
       if (opts.histogram) pluginArgs.push('hist=1');
+      if (opts.pcProfile) pluginArgs.push('prof=1');
       args.push('-plugin', pluginArgs.join(','));
     }
     if (opts.icount ?? counting) args.push('-icount', 'shift=0');
@@ -282,6 +323,7 @@ export async function runProgram(target: Target | TargetName, elfPath: string, o
     result.markTotals = report.markTotals;
     result.marks = report.markTotals.slice(1).map((v, i) => v - report.markTotals[i]!);
     if (opts.histogram) result.histogram = report.histogram;
+    if (opts.pcProfile) result.pcCounts = report.pcCounts;
   }
   return result;
 }

@@ -131,6 +131,8 @@ export interface RunOptions {
   icount?: boolean;
   /** with countInstructions: also collect the per-mnemonic histogram */
   histogram?: boolean;
+  /** with countInstructions: also count executed instructions per guest address (RunResult.pcCounts) */
+  pcProfile?: boolean;
   /** host only: command-line arguments */
   args?: string[];
 }
@@ -150,6 +152,8 @@ export interface RunResult {
   markTotals?: number[];
   /** executed instructions per mnemonic (histogram option) */
   histogram?: Record<string, number>;
+  /** executed instructions per guest address (pcProfile option; the whole run, boot included) */
+  pcCounts?: Map<number, number>;
   wallMs: number;
   command: string[];
 }

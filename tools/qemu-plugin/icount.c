@@ -16,6 +16,9 @@
  *     icount-plugin: total insns=<n>
  * hist=1 also counts executed instructions per mnemonic and prints them at exit (most frequent first):
  *     icount-plugin: hist <mnemonic> <count>
+ * prof=1 also counts executed instructions per guest address and prints them at exit (ascending address):
+ *     icount-plugin: pc 0x<address> <count>
+ * (mnetc bench --profile folds them into functions with the firmware's symbol table).
  * All output goes to stderr.
  */
 #include <inttypes.h>
@@ -54,7 +57,29 @@ __attribute__((visibility("default"))) int qemu_plugin_version = 1;
 static uint64_t total;            /* incremented inline by every instruction */
 static uint64_t mark_addr = UINT64_MAX;
 static uint64_t n_marks, last_mark_total;
-static int want_hist;
+static int want_hist, want_prof;
+
+struct pc_entry {
+  uint64_t addr;
+  uint64_t count; /* incremented inline; the entry is never freed or moved */
+  struct pc_entry *next;
+};
+#define PC_BUCKETS 65536u
+static struct pc_entry *pc_table[PC_BUCKETS];
+static size_t pc_size;
+
+static struct pc_entry *pc_lookup(uint64_t addr) {
+  struct pc_entry **slot = &pc_table[(addr >> 1) % PC_BUCKETS];
+  for (struct pc_entry *e = *slot; e; e = e->next)
+    if (e->addr == addr) return e;
+  struct pc_entry *e = calloc(1, sizeof *e);
+  if (!e) return NULL;
+  e->addr = addr;
+  e->next = *slot;
+  *slot = e;
+  pc_size++;
+  return e;
+}
 
 struct hist_entry {
   char name[24];
@@ -123,6 +148,12 @@ static void on_tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb) {
     qemu_plugin_register_vcpu_insn_exec_inline(insn, QEMU_PLUGIN_INLINE_ADD_U64, &total, 1);
     if ((qemu_plugin_insn_vaddr(insn) & ~(uint64_t)1) == mark_addr)
       qemu_plugin_register_vcpu_insn_exec_cb(insn, on_mark, QEMU_PLUGIN_CB_NO_REGS, NULL);
+    if (want_prof) {
+      pthread_mutex_lock(&hist_lock);
+      struct pc_entry *e = pc_lookup(qemu_plugin_insn_vaddr(insn));
+      pthread_mutex_unlock(&hist_lock);
+      if (e) qemu_plugin_register_vcpu_insn_exec_inline(insn, QEMU_PLUGIN_INLINE_ADD_U64, &e->count, 1);
+    }
     if (want_hist) {
       char *d = qemu_plugin_insn_disas(insn);
       pthread_mutex_lock(&hist_lock);
@@ -140,9 +171,26 @@ static int by_count_desc(const void *a, const void *b) {
   return strcmp(x->name, y->name);
 }
 
+static int by_addr(const void *a, const void *b) {
+  const struct pc_entry *x = *(struct pc_entry *const *)a, *y = *(struct pc_entry *const *)b;
+  return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
 static void on_exit_cb(qemu_plugin_id_t id, void *udata) {
   (void)id;
   (void)udata;
+  if (want_prof && pc_size) {
+    struct pc_entry **all = malloc(pc_size * sizeof *all);
+    if (all) {
+      size_t k = 0;
+      for (size_t b = 0; b < PC_BUCKETS; b++)
+        for (struct pc_entry *e = pc_table[b]; e; e = e->next) all[k++] = e;
+      qsort(all, k, sizeof *all, by_addr);
+      for (size_t i = 0; i < k; i++)
+        if (all[i]->count) fprintf(stderr, "icount-plugin: pc 0x%" PRIx64 " %" PRIu64 "\n", all[i]->addr, all[i]->count);
+      free(all);
+    }
+  }
   if (want_hist && hist_size) {
     struct hist_entry **all = malloc(hist_size * sizeof *all);
     if (all) {
@@ -167,8 +215,10 @@ __attribute__((visibility("default"))) int qemu_plugin_install(qemu_plugin_id_t 
       mark_addr = strtoull(argv[i] + 5, NULL, 0) & ~(uint64_t)1;
     } else if (strncmp(argv[i], "hist=", 5) == 0) {
       want_hist = strcmp(argv[i] + 5, "0") != 0 && strcmp(argv[i] + 5, "off") != 0;
+    } else if (strncmp(argv[i], "prof=", 5) == 0) {
+      want_prof = strcmp(argv[i] + 5, "0") != 0 && strcmp(argv[i] + 5, "off") != 0;
     } else {
-      fprintf(stderr, "icount-plugin: unknown argument '%s' (expected mark=ADDR, hist=1)\n", argv[i]);
+      fprintf(stderr, "icount-plugin: unknown argument '%s' (expected mark=ADDR, hist=1, prof=1)\n", argv[i]);
       return -1;
     }
   }
