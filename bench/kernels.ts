@@ -4,8 +4,9 @@
  * layer shapes, on every emulated target that can run here (QEMU + the instruction-count plugin; instruction
  * counts, not cycles). Every benchmarked call is also checked byte for byte against the reference.
  *
- * Usage: node dist/bench/kernels.js [--targets cortex-m4,cortex-m55] [--selected]
- * (--selected: only the variant codegen picks per target; default: every variant native to the target)
+ * Usage: node dist/bench/kernels.js [--targets cortex-m4,cortex-m55] [--selected] [--shapes TEXT] [--functions]
+ * (--selected: only the variant codegen picks per target; default: every variant native to the target;
+ * --shapes: only the shapes whose name contains TEXT; --functions: also instructions per function of the run)
  *
  * The same machinery (random cases, serialization, the C driver test/runtime/fixtures/variants_main.c) is used
  * by test/runtime/variants.test.ts.
@@ -14,9 +15,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { KERNEL_VARIANTS, selectVariant, variantSupportFiles, variantWeights, type VariantFamily } from '../src/codegen/variants.js';
+import { dwD3Applies, formatDwD3Prepared, KERNEL_VARIANTS, selectVariant, variantSupportFiles, variantWeights, type VariantFamily } from '../src/codegen/variants.js';
 import { packageRoot } from '../src/codegen/paths.js';
-import { buildProgram, canRun, getTarget, runProgram, type Target, type TargetName } from '../src/targets/index.js';
+import { buildProgram, canRun, functionProfile, getTarget, runProgram, type Target, type TargetName } from '../src/targets/index.js';
 
 export type CaseKind = '1x1' | 'dw' | 'conv';
 
@@ -44,6 +45,10 @@ export interface KernelCase {
   shift: Int32Array;
   outBytes: number;
   macs: number;
+  /** dw: the variant gets its weights in MN_FMT_DW_D3P (prepared = 1; 3x3 d3 shapes only) */
+  prepared?: boolean;
+  /** dw rows: the row-by-row calls read rows with 2 zero-point halo pixels each side (halo_l = halo_r = 2) */
+  halo?: boolean;
 }
 
 export const PARAM_ORDER: Record<CaseKind, readonly string[]> = {
@@ -238,7 +243,10 @@ const u8 = (a: Int8Array | Int32Array): Uint8Array => new Uint8Array(a.buffer, a
 export function caseVariantWeights(c: KernelCase): Uint8Array {
   const v = KERNEL_VARIANTS.find((k) => k.fn === c.variant);
   if (!v) throw new Error(`unknown variant ${c.variant}`);
-  return variantWeights(v, c.params, u8(c.weights));
+  const w = variantWeights(v, c.params, u8(c.weights));
+  if (!c.prepared) return w;
+  if (!dwD3Applies(c.params)) throw new Error(`case ${c.name}: MN_FMT_DW_D3P needs a d3 shape`);
+  return formatDwD3Prepared(c.params, w, { bias: c.bias, mult: c.mult, shift: c.shift });
 }
 
 export function serializeCases(cases: readonly KernelCase[]): Uint8Array {
@@ -255,7 +263,7 @@ export function serializeCases(cases: readonly KernelCase[]): Uint8Array {
     if (idx === undefined) throw new Error(`the C driver has no table entry for ${c.variant}`);
     const order = PARAM_ORDER[c.kind];
     const wv = caseVariantWeights(c);
-    words([KIND_CODE[c.kind], idx, (c.bench ? 1 : 0) | (c.rows ? 2 : 0), c.misalign, c.split, order.length]);
+    words([KIND_CODE[c.kind], idx, (c.bench ? 1 : 0) | (c.rows ? 2 : 0) | (c.prepared ? 4 : 0) | (c.halo ? 8 : 0), c.misalign, c.split, order.length]);
     words(order.map((k) => {
       const v = c.params[k];
       if (v === undefined) throw new Error(`case ${c.name}: missing parameter ${k}`);
@@ -302,13 +310,15 @@ export interface CaseResult {
 
 export interface DriverRun {
   results: CaseResult[];
+  /** instructions per function (runCases with functions on an emulated target) */
+  functions?: { name: string; instructions: number }[];
   exitCode: number;
   stdout: string;
   wallMs: number;
 }
 
 /** Builds the C driver for `target` and runs `cases` on it (instruction counts for bench cases when emulated). */
-export async function runCases(target: Target | TargetName, cases: readonly KernelCase[], workDir: string, tag = 'variants'): Promise<DriverRun> {
+export async function runCases(target: Target | TargetName, cases: readonly KernelCase[], workDir: string, tag = 'variants', functions = false): Promise<DriverRun> {
   const t = typeof target === 'string' ? getTarget(target) : target;
   const data = serializeCases(cases);
   const dir = join(workDir, `${t.name}-${tag}`);
@@ -322,7 +332,7 @@ export async function runCases(target: Target | TargetName, cases: readonly Kern
     name: tag,
   });
   const counting = t.kind !== 'host' && cases.some((c) => c.bench);
-  const r = await runProgram(t, elfPath, { cwd: dir, timeoutMs: 120_000, countInstructions: counting });
+  const r = await runProgram(t, elfPath, { cwd: dir, timeoutMs: 120_000, countInstructions: counting, pcProfile: counting && functions });
   const lines = new Map<number, string>();
   for (const line of r.stdout.split('\n')) {
     const m = /^R (\d+) (.*)$/.exec(line.trim());
@@ -340,7 +350,9 @@ export async function runCases(target: Target | TargetName, cases: readonly Kern
     }
     return res;
   });
-  return { results, exitCode: r.exitCode, stdout: r.stdout, wallMs: r.wallMs };
+  const out: DriverRun = { results, exitCode: r.exitCode, stdout: r.stdout, wallMs: r.wallMs };
+  if (r.pcCounts) out.functions = await functionProfile(t, elfPath, r.pcCounts);
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -423,9 +435,10 @@ export interface BenchRow {
 }
 
 /** Runs the bench shapes on one target: every native variant (or only the one codegen selects). */
-export async function benchTarget(t: Target, workDir: string, allVariants = true, seed = 1234): Promise<BenchRow[]> {
+export async function benchTarget(t: Target, workDir: string, allVariants = true, seed = 1234, opts: { shapes?: string; functions?: boolean } = {}): Promise<BenchRow[]> {
   const cases: KernelCase[] = [];
   for (const s of BENCH_SHAPES) {
+    if (opts.shapes && !s.name.includes(opts.shapes)) continue;
     const vs = allVariants ? nativeVariants(t, s.kind) : [targetVariant(t, s.kind)].filter((v): v is string => !!v);
     for (const v of vs) {
       const c = s.make(new Rng(seed), v);
@@ -437,7 +450,11 @@ export async function benchTarget(t: Target, workDir: string, allVariants = true
     }
   }
   if (!cases.length) return [];
-  const run = await runCases(t, cases, workDir, 'bench');
+  const run = await runCases(t, cases, workDir, 'bench', opts.functions);
+  if (run.functions) {
+    console.log(`${t.name}: instructions per function (the whole run: both kernels of every case, data set-up included)`);
+    for (const f of run.functions.slice(0, 20)) console.log(`  ${f.instructions.toLocaleString('en-US').padStart(12)}  ${f.name}`);
+  }
   return cases.map((c, i) => {
     const r = run.results[i]!;
     return {
@@ -462,6 +479,8 @@ async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const only = args.includes('--targets') ? args[args.indexOf('--targets') + 1]!.split(',') : null;
   const all = !args.includes('--selected');
+  const shapes = args.includes('--shapes') ? args[args.indexOf('--shapes') + 1] : undefined;
+  const functions = args.includes('--functions');
   const names: TargetName[] = ['cortex-m4', 'cortex-m7', 'cortex-m33', 'cortex-m55', 'riscv32'];
   const work = mkdtempSync(join(tmpdir(), 'mnetc-bench-kernels-'));
   try {
@@ -473,7 +492,7 @@ async function main(): Promise<void> {
         console.log(`${n}: toolchain or QEMU missing, skipped`);
         continue;
       }
-      rows.push(...(await benchTarget(t, work, all)));
+      rows.push(...(await benchTarget(t, work, all, 1234, { shapes, functions })));
     }
     console.log('Kernel variants: exact instructions per MAC under QEMU (instructions, not cycles)\n');
     console.log(formatBenchTable(rows));

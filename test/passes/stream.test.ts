@@ -5,7 +5,8 @@ import { compileGraph } from '../../src/codegen/index.js';
 import { interpret } from '../../src/interp/index.js';
 import { foldPad } from '../../src/passes/fold-pad.js';
 import { depthwiseSingleChannelToConv } from '../../src/passes/dw-to-conv.js';
-import { planStreaming } from '../../src/passes/stream.js';
+import { pairDwHalo, planStreaming } from '../../src/passes/stream.js';
+import { canRun } from '../../src/targets/index.js';
 import { IrBuilder } from '../helpers/ir-builder.js';
 
 type BlockOpts = { t: number; k: number; stride: number; outC: number; explicitPad?: boolean };
@@ -67,6 +68,54 @@ describe('streaming saves memory honestly', () => {
     const inputs = [randomInput(g.tensors[g.inputs[0]!]!, 9)];
     expect(Buffer.from(interpret(f, inputs).outputs[0]!).equals(Buffer.from(interpret(g, inputs).outputs[0]!))).toBe(true);
   });
+});
+
+describe('zero-point halos and prepared heads for the Arm DSP depthwise row kernel', () => {
+  it('pairDwHalo: the columns a 2-pixel 3x3 kernel reads outside the row', () => {
+    const b = new IrBuilder();
+    const x = b.tensor('input', [1, 13, 13, 4], 0.02, -5);
+    const d1 = b.dw(x, 3, 1, 'relu6'); // 13 wide, 'same': pad 1 left; 7 pairs read up to column 14
+    const d2 = b.dw(d1, 3, 2, 'relu6'); // 13 -> 7, 'same': pad 1 left; 4 pairs (8 pixels) read up to column 15
+    const y = b.tensor('input2', [1, 12, 12, 4], 0.02, -5);
+    const d3 = b.dw(y, 3, 2, 'relu6'); // 12 -> 6, 'same': pad 0 left, 1 right
+    const g = b.graph(x, d2);
+    const op = (t: number) => g.ops.find((o) => o.outputs[0] === t)!;
+    expect(pairDwHalo(g, op(d1))).toEqual([1, 2]);
+    expect(pairDwHalo(g, op(d2))).toEqual([1, 3]);
+    expect(pairDwHalo(g, op(d3))).toEqual([0, 1]);
+    const w5 = b.dw(x, 5, 1, 'relu6');
+    expect(pairDwHalo(g, g.ops.find((o) => o.outputs[0] === w5)!)).toBeNull();
+  });
+
+  it('rings read by those layers get halo bytes on cortex-m4 only; the row stride includes them', () => {
+    const g = network(13, 8, [{ t: 6, k: 3, stride: 1, outC: 8 }, { t: 6, k: 3, stride: 2, outC: 12 }]);
+    const m4 = compileGraph(g, { target: 'cortex-m4' });
+    const rings = m4.units.flatMap((u) => (u.kind === 'region' ? u.region.rings : []));
+    const haloed = rings.filter((r) => r.haloBefore + r.haloAfter > 0);
+    expect(haloed.length).toBeGreaterThan(0);
+    for (const r of rings) expect(r.stride).toBe(r.rowBytes + r.haloBefore + r.haloAfter);
+    const c = m4.files.get(`${m4.name}.c`)!;
+    expect(c).toMatch(/\.prepared = 1,/);
+    expect(c).toMatch(/\.halo_l = 1,/);
+    expect(c).toMatch(/halo: the zero point before and after every row/);
+    const host = compileGraph(g, { target: 'host' });
+    expect(host.units.flatMap((u) => (u.kind === 'region' ? u.region.rings : [])).every((r) => r.haloBefore + r.haloAfter === 0)).toBe(true);
+  });
+
+  it.skipIf(!canRun('cortex-m4'))('streamed blocks with halos and prepared weights are bit-exact on cortex-m4 (odd widths, stride 2)', async () => {
+    for (const [h, blocks] of [
+      [13, [{ t: 6, k: 3, stride: 1, outC: 8 }, { t: 6, k: 3, stride: 2, outC: 12 }]],
+      [14, [{ t: 4, k: 3, stride: 2, outC: 8 }, { t: 1, k: 3, stride: 1, outC: 8 }]],
+    ] as [number, BlockOpts[]][]) {
+      const g = network(h, 8, blocks);
+      for (const seed of [1, 2]) {
+        const inputs = [randomInput(g.tensors[g.inputs[0]!]!, seed)];
+        const want = interpret(g, inputs).outputs[0]!;
+        const got = (await runNative(g, inputs, { target: 'cortex-m4', memoryPlan: 'stream' })).outputs[0]!;
+        expect(Buffer.from(got).equals(Buffer.from(want))).toBe(true);
+      }
+    }
+  }, 120_000);
 });
 
 describe('depthwise over one channel becomes a convolution', () => {

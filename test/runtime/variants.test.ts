@@ -103,6 +103,18 @@ function randomCases(): KernelCase[] {
   cases.push(caseDw(rng, { inH: 7, inW: 7, c: 20, stride: 1, pad: 'valid', style: 'tiny', variant: dw }));
   cases.push(caseDw(rng, { inH: 4, inW: 50, c: 8, stride: 2, style: 'tiny', variant: dw }));
   cases.push(caseDw(rng, { inH: 5, inW: 45, c: 16, stride: 2, pad: 'valid', style: 'mixed', variant: dw }));
+  // streamed layers: MN_FMT_DW_D3P weights (requantization heads made by TypeScript, must equal d3_setup's) and
+  // rows with zero-point halos (one direct segment per row); every requantization style, odd widths, stride 2
+  for (let i = 0; i < 16; i++) {
+    const stride = rng.pick([1, 1, 2]);
+    const c = caseDw(rng, {
+      inH: rng.int(1, 9), inW: rng.int(1, 40), c: rng.pick([4, 8, 12, 16, 20, 33, 64]), stride, strideH: rng.chance(0.2) ? 3 - stride : stride,
+      pad: rng.pick(['same', 'same', 'valid', [1, 1], [0, 1]] as const), style: STYLES[i % STYLES.length]!, noBias: rng.chance(0.15), variant: dw,
+    });
+    c.prepared = i % 4 !== 3;
+    c.halo = i % 4 !== 2;
+    cases.push(c);
+  }
   const conv = 'mn_conv_s8_dsp';
   for (let i = 0; i < 30; i++) {
     const inC = rng.pick([1, 1, 2, 3, 3, 4, 5, 8]);
