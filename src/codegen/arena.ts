@@ -73,7 +73,7 @@ export function planUnits(graph: Graph, units: Unit[]): ArenaPlan {
   // rings live only while their region runs
   units.forEach((u, step) => {
     if (u.kind !== 'region') return;
-    for (const r of u.region.rings) requests.push({ id: `${u.id}:${r.tensor}`, size: r.ringRows * r.stride, first: step, last: step, align: ARENA_ALIGN });
+    for (const r of u.region.rings) requests.push({ id: `${u.id}:${r.tensor}`, size: r.bytes, first: step, last: step, align: ARENA_ALIGN });
   });
   requests.sort((x, y) => x.first - y.first || x.id.localeCompare(y.id, 'en'));
 

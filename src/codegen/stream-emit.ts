@@ -80,9 +80,12 @@ export function emitRegion(g: Graph, regionId: string, region: StreamRegion, lay
     layerList: layers.map((l) => l.op.index).join(', '),
     rings: region.rings.map((r) => ({
       tensor: r.tensor, name: g.tensors[r.tensor]!.name.replace(/\*\//g, '* /'), ringRows: r.ringRows, rows: r.rows, rowBytes: r.rowBytes,
-      bytes: r.ringRows * r.stride, fullBytes: tensorBytes(g.tensors[r.tensor]!),
+      bytes: r.bytes, fullBytes: tensorBytes(g.tensors[r.tensor]!),
       halo: r.haloBefore + r.haloAfter > 0
-        ? { start: ringStart(r.tensor), before: r.haloBefore, after: r.haloAfter, stride: r.stride, rowBytes: r.rowBytes, zp: zeroPointOf(g.tensors[r.tensor]!) }
+        ? {
+          start: ringStart(r.tensor), before: r.haloBefore, after: r.haloAfter, gap: r.stride - r.rowBytes, stride: r.stride,
+          firstEnd: r.haloBefore + r.rowBytes, lastEnd: r.haloBefore + (r.ringRows - 1) * r.stride + r.rowBytes, zp: zeroPointOf(g.tensors[r.tensor]!),
+        }
         : null,
     })),
     stages: stageViews, count: region.stages.length, slots: region.stages.length + region.sources.length,

@@ -43,11 +43,13 @@ export interface TensorSource {
    * Halo (rings only, StreamOptions.halo): bytes kept before and after every row of the ring, filled with the
    * tensor's zero point when the region starts, so a depthwise kernel that reads output pixels in pairs can
    * read the padding columns (and one column past the row) like any other. Consecutive rows are `stride` bytes
-   * apart (rowBytes + haloBefore + haloAfter); the ring takes ringRows * stride bytes.
+   * apart (rowBytes + the larger halo: the gap between two rows serves as the halo after one and before the
+   * next); the ring takes `bytes` = haloBefore + ringRows * rowBytes + (ringRows - 1) * gap + haloAfter.
    */
   haloBefore: number;
   haloAfter: number;
   stride: number;
+  bytes: number;
 }
 
 export interface StreamRegion {
@@ -215,8 +217,11 @@ export function analyzeRegion(g: Graph, stages: Stage[], readersOutside: (t: num
   }, new Map(sources.map((t) => [t, g.tensors[t]!.shape[1]!])), (t) => doneRows.set(t, (doneRows.get(t) ?? 0) + 1));
   const rings: TensorSource[] = internal.map((t) => {
     const [before, after] = halo ? ringHalo(g, stages, t, halo) : [0, 0];
-    const rb = rowBytes(t);
-    return { tensor: t, rows: g.tensors[t]!.shape[1]!, rowBytes: rb, ringRows: Math.min(depth.get(t)!, g.tensors[t]!.shape[1]!), full: false, haloBefore: before, haloAfter: after, stride: before + rb + after };
+    const rb = rowBytes(t), gap = Math.max(before, after), ringRows = Math.min(depth.get(t)!, g.tensors[t]!.shape[1]!);
+    return {
+      tensor: t, rows: g.tensors[t]!.shape[1]!, rowBytes: rb, ringRows, full: false, haloBefore: before, haloAfter: after, stride: rb + gap,
+      bytes: before + ringRows * rb + (ringRows - 1) * gap + after,
+    };
   });
 
   // overlap: writing output row j at event e must not touch input bytes still to be read at or after e
@@ -237,7 +242,7 @@ export function analyzeRegion(g: Graph, stages: Stage[], readersOutside: (t: num
       if (Number.isFinite(slack)) overlap.push({ input: i, output: o, slack });
     }
   }
-  return { stages, inputs, outputs, rings, overlap, ringBytes: rings.reduce((s, r) => s + r.ringRows * r.stride, 0), sources: [...sources] };
+  return { stages, inputs, outputs, rings, overlap, ringBytes: rings.reduce((s, r) => s + r.bytes, 0), sources: [...sources] };
 }
 
 /**

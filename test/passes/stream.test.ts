@@ -87,17 +87,21 @@ describe('zero-point halos and prepared heads for the Arm DSP depthwise row kern
     expect(pairDwHalo(g, g.ops.find((o) => o.outputs[0] === w5)!)).toBeNull();
   });
 
-  it('rings read by those layers get halo bytes on cortex-m4 only; the row stride includes them', () => {
+  it('rings read by those layers get halo bytes on cortex-m4 only; rows share the gap between them', () => {
     const g = network(13, 8, [{ t: 6, k: 3, stride: 1, outC: 8 }, { t: 6, k: 3, stride: 2, outC: 12 }]);
     const m4 = compileGraph(g, { target: 'cortex-m4' });
     const rings = m4.units.flatMap((u) => (u.kind === 'region' ? u.region.rings : []));
     const haloed = rings.filter((r) => r.haloBefore + r.haloAfter > 0);
     expect(haloed.length).toBeGreaterThan(0);
-    for (const r of rings) expect(r.stride).toBe(r.rowBytes + r.haloBefore + r.haloAfter);
+    for (const r of rings) {
+      // one gap between two rows serves as the halo after the first and before the second
+      expect(r.stride).toBe(r.rowBytes + Math.max(r.haloBefore, r.haloAfter));
+      expect(r.bytes).toBe(r.haloBefore + r.ringRows * r.rowBytes + (r.ringRows - 1) * (r.stride - r.rowBytes) + r.haloAfter);
+    }
     const c = m4.files.get(`${m4.name}.c`)!;
     expect(c).toMatch(/\.prepared = 1,/);
     expect(c).toMatch(/\.halo_l = 1,/);
-    expect(c).toMatch(/halo: the zero point before and after every row/);
+    expect(c).toMatch(/halo: the zero point before row 0, between rows and after the last row/);
     const host = compileGraph(g, { target: 'host' });
     expect(host.units.flatMap((u) => (u.kind === 'region' ? u.region.rings : [])).every((r) => r.haloBefore + r.haloAfter === 0)).toBe(true);
   });
