@@ -120,6 +120,20 @@ describe('zero-point halos and prepared heads for the Arm DSP depthwise row kern
       }
     }
   }, 120_000);
+
+  it.skipIf(!canRun('cortex-m4'))('row input read by a 3x3 depthwise: the input ring carries the halo, bit-exact on cortex-m4', async () => {
+    const g = network(15, 8, [{ t: 1, k: 3, stride: 1, outC: 8 }, { t: 6, k: 3, stride: 2, outC: 8 }]);
+    const m = compileGraph(g, { target: 'cortex-m4', rowInput: true });
+    const src = m.units.flatMap((u) => (u.kind === 'region' ? u.region.rings.filter((r) => u.region.sources.includes(r.tensor)) : []));
+    expect(src.length).toBe(1);
+    expect(src[0]!.haloBefore).toBeGreaterThan(0);
+    for (const seed of [4, 5]) {
+      const inputs = [randomInput(g.tensors[g.inputs[0]!]!, seed)];
+      const want = interpret(g, inputs).outputs[0]!;
+      const got = (await runNative(g, inputs, { target: 'cortex-m4', memoryPlan: 'stream', rowInput: true })).outputs[0]!;
+      expect(Buffer.from(got).equals(Buffer.from(want))).toBe(true);
+    }
+  }, 120_000);
 });
 
 describe('depthwise over one channel becomes a convolution', () => {
