@@ -60,7 +60,7 @@ export function zooTable(): string {
   for (const m of manifest.models) {
     if (!existsSync(join(zoo, `${m.name}.tflite`))) continue;
     const g = loadModel(join(zoo, `${m.name}.tflite`));
-    const r = compileGraph(g, { name: 'zoo', target: 'cortex-m4' }).report;
+    const r = compileGraph(g, { name: 'zoo' }).report;
     const io = `${g.tensors[g.inputs[0]!]!.dtype}/${g.tensors[g.outputs[0]!]!.dtype}`;
     rows.push([m.name, g.tensors[g.inputs[0]!]!.shape.slice(1).join('x'), io, r.macs, r.weights_bytes, r.arena_bytes_layer, r.arena_bytes_stream]);
   }
