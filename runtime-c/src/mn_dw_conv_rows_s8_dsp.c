@@ -1285,6 +1285,27 @@ __attribute__((noinline)) static void d3_copy(uint32_t *d, const int8_t *s, int3
   if (n) d[0] = ld4(s);
 }
 
+/* Plane rows i < nr of one group: words [0, n) of row i (at d + i * ncols) = the 4 bytes at src[i] + c + j * IC,
+ * or zp4 for a NULL row (outside the image) unless null_done (they hold it already). */
+__attribute__((noinline)) static void d3_gather(uint32_t *d, const int8_t *const *src, int32_t nr, int32_t ncols, int32_t n,
+                                                int32_t IC, int32_t c, uint32_t zp4, int null_done) {
+  for (int32_t i = 0; i < nr; i++, d += ncols) {
+    if (!src[i]) {
+      if (!null_done)
+        for (int32_t j = 0; j < n; j++) d[j] = zp4;
+      continue;
+    }
+    const int8_t *s = src[i] + c;
+    uint32_t *q = d;
+    int32_t k = n;
+    for (; k >= 4; k -= 4, s += 4 * IC, q += 4) {
+      const uint32_t a = ld4(s), b = ld4(s + IC), e = ld4(s + 2 * IC), f = ld4(s + 3 * IC);
+      q[0] = a, q[1] = b, q[2] = e, q[3] = f;
+    }
+    for (; k > 0; k--, s += IC) *q++ = ld4(s);
+  }
+}
+
 /* one channel of d3_rows in C, exact (channels outside the asm's requantization scheme) */
 static void d3_chan_exact(const mn_dw_conv_params *p, const int8_t *const *rows, int32_t nrows, int8_t *out, int32_t ch) {
   int32_t w[9];
@@ -1336,7 +1357,7 @@ static void d3_rows(const mn_dw_conv_params *p, const int8_t *const *rows, int32
    * halo_r): rows with all three input rows present run as one direct segment, no packing */
   const int halo = p->halo_l >= p->pad_left && p->pad_left >= 0 &&
                    p->halo_r >= s * (2 * np - 1) + 2 - p->pad_left - (p->in_w - 1);
-  const int plane = !(halo && nrows == 1) && nb >= 1 && (nrows > 1 || p->out_w <= 16) && (s == 1 || p->out_w <= 16);
+  const int plane = !(halo && nrows == 1) && nb >= 1 && (nrows > 1 || p->out_w <= 16);
   int zp_done = 0;
   const int32_t plo = MN_MIN(ncols, MN_MAX(0, p->pad_left)), phi = MN_MAX(plo, MN_MIN(ncols, p->in_w + p->pad_left));
   d3p_ctx xp;
@@ -1344,6 +1365,34 @@ static void d3_rows(const mn_dw_conv_params *p, const int8_t *const *rows, int32
   xp.lj = sh * 4 * ncols - 8 * s * np, xp.yj = row_out - 2 * (np - 1) * C, xp.lr0 = st.pk;
   x.oo = p->out_offset, xp.oo = p->out_offset;
   int runp = d3_sel(s, clamp, 0);
+  /* plane mode: every batch's plane rows as sources (first copied column, channel 0; NULL outside the image),
+   * made once; the padding columns of the plane are written once, each group only gathers the columns inside
+   * the image */
+  enum { D3_GATHER_ROWS = 128 };
+  const int8_t *gsrc[D3_GATHER_ROWS];
+  int32_t gtotal = 0;
+  int gather = plane;
+  for (int32_t r0 = 0; gather && r0 < nrows; r0 += nb) {
+    const int32_t n = MN_MIN(nb, nrows - r0), prow = (n - 1) * sh + 3;
+    if (gtotal + prow > D3_GATHER_ROWS) {
+      gather = 0;
+      break;
+    }
+    for (int32_t i = 0, r = 0, k = 0; i < prow; i++) {
+      /* plane row i = input row k of output row r0 + r (r = min(i / sh, n - 1)) */
+      const int8_t *src = rows[3 * (r0 + r) + k];
+      if (++k == sh && r < n - 1) k = 0, r++;
+      gsrc[gtotal++] = src ? src + (plo - p->pad_left) * p->in_c : NULL;
+    }
+  }
+  if (gather) {
+    const int32_t maxrows = (MN_MIN(nb, nrows) - 1) * sh + 3;
+    for (int32_t i = 0; i < maxrows; i++) {
+      uint32_t *d = st.pk + i * ncols;
+      for (int32_t j = 0; j < plo; j++) d[j] = st.zp4;
+      for (int32_t j = phi; j < ncols; j++) d[j] = st.zp4;
+    }
+  }
   int32_t pl = 0, pr = np;
   while (pl < np && 2 * pl * s - p->pad_left < 0) pl++;
   while (pr > pl && (2 * (pr - 1) + 1) * s - p->pad_left + 2 >= p->in_w) pr--;
@@ -1366,7 +1415,16 @@ static void d3_rows(const mn_dw_conv_params *p, const int8_t *const *rows, int32
       st.run = d3_sel(s, clamp, 0);
       runp = d3_sel(s, clamp, 0);
     }
-    if (plane) {
+    if (gather) {
+      for (int32_t r0 = 0, g0 = 0; r0 < nrows; r0 += nb) {
+        const int32_t n = MN_MIN(nb, nrows - r0), prow = (n - 1) * sh + 3;
+        /* one batch: its rows outside the image keep the zero point from the first group on */
+        d3_gather(st.pk + plo, gsrc + g0, prow, ncols, phi - plo, p->in_c, c, st.zp4, nb >= nrows && c > 0);
+        g0 += prow;
+        xp.y = out + r0 * row_out + c, xp.rows = n;
+        d3p_call(runp, &xp);
+      }
+    } else if (plane) {
       for (int32_t r0 = 0; r0 < nrows; r0 += nb) {
         const int32_t n = MN_MIN(nb, nrows - r0);
         const int32_t prow = (n - 1) * sh + 3;
