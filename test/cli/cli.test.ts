@@ -5,6 +5,7 @@ import { execa } from 'execa';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../helpers/shared.js';
 import { tinyConvModel } from '../helpers/build-model.js';
+import { canRun } from '../../src/targets/index.js';
 
 const cli = join(repoRoot, 'dist/src/cli/main.js');
 const run = (args: string[], cwd?: string) => execa('node', [cli, ...args], { reject: false, cwd });
@@ -111,4 +112,26 @@ describe('mnetc CLI', () => {
     const plain = await run(['plan', digits, '--json']);
     expect(JSON.parse(p.stdout).arena_bytes).toBeLessThan(JSON.parse(plain.stdout).arena_bytes);
   });
+
+  it('plan --target: the plan of the module compiled for that target (Arm DSP rings carry halos)', async () => {
+    const digits = join(repoRoot, 'examples/digits/digits.tflite');
+    const host = JSON.parse((await run(['plan', digits, '--json'])).stdout);
+    const m4 = JSON.parse((await run(['plan', digits, '--json', '--target', 'cortex-m4'])).stdout);
+    expect(m4.arena_bytes).toBeGreaterThan(host.arena_bytes);
+    const c = await run(['compile', digits, '-o', join(dir, 'm4'), '--target', 'cortex-m4', '--json']);
+    expect(JSON.parse(c.stdout).arena_bytes).toBe(m4.arena_bytes);
+  });
+
+  it.skipIf(!canRun('cortex-m4'))('bench --functions: instructions per C function of the run', async () => {
+    const digits = join(repoRoot, 'examples/digits/digits.tflite');
+    const b = await run(['bench', digits, '--target', 'cortex-m4', '--functions']);
+    expect(b.exitCode).toBe(0);
+    expect(b.stdout).toMatch(/instructions per function \(whole run/);
+    expect(b.stdout).toMatch(/\n(blk_[a-z_]+|d3p?_run_s[12][a-z_]*|mn_[a-z0-9_]+) +[\d,]+ +[\d.]+%/);
+    const j = JSON.parse((await run(['bench', digits, '--target', 'cortex-m4', '--functions', '--json'])).stdout);
+    const all = j.functions.reduce((a: number, f: { instructions: number }) => a + f.instructions, 0);
+    // the whole run (boot and file I/O too) contains the inference
+    expect(all).toBeGreaterThan(j.instructions);
+    expect(j.functions.some((f: { name: string }) => /_invoke/.test(f.name))).toBe(true);
+  }, 120_000);
 });
