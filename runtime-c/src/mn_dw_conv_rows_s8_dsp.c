@@ -1181,6 +1181,37 @@ static void d3_add(d3_state *st, const int8_t *const *rw, int8_t *y, int32_t c, 
   }
 }
 
+/* An output row of a haloed call (mn_dw_conv_params halo_l/halo_r) with kernel rows outside the image (NULL in
+ * rw): runs direct like the other rows, with those kernel rows' weights zeroed (they read a row that is there)
+ * and the folded bias without their in_offset * w terms, which is exactly the reference's zero contribution
+ * w * (zp + in_offset) of a padding row. wg, hp: the group's weights and head. */
+static void d3_null_rows(d3_state *st, const int8_t *const *rw, int8_t *y, int32_t c, int32_t np, const uint32_t *wg,
+                         const uint32_t *hp) {
+  const mn_dw_conv_params *p = st->p;
+  uint32_t wz[18], hz[20];
+  const int8_t *any = rw[1] ? rw[1] : rw[0] ? rw[0] : rw[2];
+  const int8_t *rr[3];
+  memcpy(wz, wg, sizeof wz);
+  memcpy(hz, hp, sizeof hz);
+  for (int32_t k = 0; k < 3; k++) {
+    rr[k] = rw[k] ? rw[k] : any;
+    if (rw[k]) continue;
+    for (int32_t t = 6 * k; t < 6 * k + 6; t++) wz[t] = 0;
+    for (int32_t j = 0; j < 4; j++) {
+      int32_t w2 = 0; /* doubled weights of the kernel row */
+      for (int32_t kx = 0; kx < 3; kx++) w2 += cv_w2(p, c + j, 3 * k + kx);
+      const uint32_t b2 = hz[12 + j] - (uint32_t)p->in_offset * (uint32_t)w2;
+      hz[12 + j] = b2, hz[16 + j] = b2;
+    }
+  }
+  d3_flush(st);
+  const uint32_t *wp0 = st->x->wp, *hp0 = st->x->hp;
+  st->x->wp = wz, st->x->hp = hz;
+  d3_add(st, rr, y, c, 0, np, 0);
+  d3_flush(st);
+  st->x->wp = wp0, st->x->hp = hp0;
+}
+
 /* Plane mode: the input rows of a batch of output rows, packed once per group of 4 channels (4 bytes per
  * column, zp over padding, row stride ps words), walked by one asm call: every load is [lr, #4 * column], the
  * kernel rows are lr + k * row stride, rows and pixel pairs are counted in the frame. */
@@ -1330,7 +1361,48 @@ static void d3_chan_exact(const mn_dw_conv_params *p, const int8_t *const *rows,
   }
 }
 
+/* One output row whose three input rows are there and carry a halo wide enough (the rows of a streamed region):
+ * per group of 4 channels one direct segment over the whole row, no packing. */
+static void d3_row_halo(const mn_dw_conv_params *p, const int8_t *const *rows, int8_t *out) {
+  const int32_t C = p->out_c, s = p->stride_w, np = (p->out_w + 1) >> 1, IC = p->in_c;
+  const int clamp = p->act_min > -128 || p->act_max < 127;
+  d3_ctx x;
+  d3_seg seg[2];
+  x.lo4 = (uint32_t)(uint8_t)(int8_t)p->act_min * 0x01010101u;
+  x.hi4 = (uint32_t)(uint8_t)(int8_t)p->act_max * 0x01010101u;
+  x.C = C, x.oo = p->out_offset, x.seg = seg;
+  seg[0].cin = IC, seg[0].np = np, seg[0].odd = 2 * np > p->out_w, seg[0].pad = 0;
+  seg[1].np = 0;
+  const int8_t *r0 = rows[0] - p->pad_left * IC, *r1 = rows[1] - p->pad_left * IC, *r2 = rows[2] - p->pad_left * IC;
+  const int32_t gw = cv_group_bytes(p) >> 2;
+  for (int32_t c = 0; c + 4 <= C; c += 4) {
+    const uint32_t *wg = (const uint32_t *)(const void *)p->weights + (c >> 2) * gw;
+    int32_t slow;
+    x.wp = wg;
+    if (p->prepared) {
+      slow = (int32_t)wg[18 + 20];
+      x.hp = wg + 18;
+    } else {
+      slow = d3_setup(p, c, wg, x.rq, x.b2);
+      x.hp = (const uint32_t *)(const void *)x.rq;
+    }
+    seg[0].row[0] = r0 + c, seg[0].row[1] = r1 + c, seg[0].row[2] = r2 + c;
+    seg[0].y = out + c;
+    d3_call(d3_sel(s, clamp, slow & 16), &x);
+    if (slow & 15) {
+      for (int32_t j = 0; j < 4; j++) {
+        if (slow >> j & 1) d3_chan_exact(p, rows, 1, out, c + j);
+      }
+    }
+  }
+}
+
 static void d3_rows(const mn_dw_conv_params *p, const int8_t *const *rows, int32_t nrows, int8_t *out) {
+  if (nrows == 1 && rows[0] && rows[1] && rows[2] && p->pad_left >= 0 && p->halo_l >= p->pad_left &&
+      p->halo_r >= p->stride_w * (2 * ((p->out_w + 1) >> 1) - 1) + 2 - p->pad_left - (p->in_w - 1)) {
+    d3_row_halo(p, rows, out);
+    return;
+  }
   const int32_t C = p->out_c, s = p->stride_w, row_out = p->out_w * C, np = (p->out_w + 1) >> 1;
   const int clamp = p->act_min > -128 || p->act_max < 127;
   d3_state st;
@@ -1455,7 +1527,8 @@ static void d3_rows(const mn_dw_conv_params *p, const int8_t *const *rows, int32
         const int8_t *const *rw = rows + 3 * r;
         int8_t *y = out + r * row_out + c;
         if (!rw[0] || !rw[1] || !rw[2]) {
-          for (int32_t q = 0; q < np; q += D3_PKP) d3_add(&st, rw, y, c, q, MN_MIN(D3_PKP, np - q), 1);
+          if (halo && (rw[0] || rw[1] || rw[2])) d3_null_rows(&st, rw, y, c, np, wg, x.hp);
+          else for (int32_t q = 0; q < np; q += D3_PKP) d3_add(&st, rw, y, c, q, MN_MIN(D3_PKP, np - q), 1);
           continue;
         }
         if (halo) {
