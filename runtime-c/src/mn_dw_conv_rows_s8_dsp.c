@@ -1012,6 +1012,10 @@ typedef struct {
   D3_RQW1(A) D3_RQW1(B)
 #define D3_CL(R) "ssub8 r10, " R ", r8\n\tsel " R ", " R ", r8\n\tssub8 r10, r9, " R "\n\tsel " R ", " R ", r9\n\t"
 #define D3_CLAMP "ldrd r8, r9, [sp, #152]\n\t" D3_CL("r0") D3_CL("r4")
+/* one pixel (the last of an odd row in plane mode): channel j's value A only */
+#define D3_RQ_1(j, A) "ldrd r8, r9, [sp, #(72+12*" D3S(j) ")]\n\tldr r10, [sp, #(80+12*" D3S(j) ")]\n\t" D3_RQ1(A)
+#define D3_RQW_1(j, A) "ldrd r8, r9, [sp, #(72+12*" D3S(j) ")]\n\tldr r10, [sp, #(80+12*" D3S(j) ")]\n\t" D3_RQW1(A)
+#define D3_CLAMP_1 "ldrd r8, r9, [sp, #152]\n\t" D3_CL("r0")
 #define D3_CP "ldm r0!, {r1-r8}\n\tstm r12!, {r1-r8}\n\t"
 /* the frame (56 words at sp = r12): 18 weight words from the pointer at ctx + WP, 20 words of rq and b2 from
  * the pointer at ctx + WP + 4, then ctx words 38..55 */
@@ -1223,12 +1227,12 @@ typedef struct {
   int8_t *y;           /* 160: (updated) */
   int32_t C;           /* 164: output pixel stride */
   int32_t rs;          /* 168: packed row stride, bytes */
-  int32_t np;          /* 172: pairs per row */
-  int32_t odd;         /* 176: the last pair of a row has one pixel */
+  int32_t np;          /* 172: full pairs per row (0 for a 1-pixel row) */
+  int32_t odd;         /* 176: each row ends with one pixel alone */
   int32_t cnt;         /* 180: (asm) pairs left in the row */
   int32_t rows;        /* 184: output rows */
-  int32_t lj;          /* 188: lr from after a row's last pair to the next row's first */
-  int32_t yj;          /* 192: y from a row's last pair to the next row's first pixel */
+  int32_t lj;          /* 188: lr from after a row's last pair or pixel to the next row's first */
+  int32_t yj;          /* 192: y from after a row's last pair or pixel to the next row's first pixel */
   const uint32_t *lr0; /* 196 */
   int32_t oo;          /* 200: out_offset (the wide-shift variant) */
   const uint32_t *wp;  /* 204: the group's weights (copied into the frame like d3_ctx's) */
@@ -1247,13 +1251,22 @@ typedef char d3_ctx_layout_ok[(offsetof(d3_ctx, rq) == 72 && offsetof(d3_ctx, wp
   "ldr r9, [lr, #8]\n\t" D3_X D3_MA(k, 2) D3_MB(k, 0)                                                       \
   "ldr r9, [lr, #12]\n\t" D3_X D3_MB(k, 1)                                                                  \
   "ldr r9, [lr, #16]\n\t" D3_X D3_MB(k, 2)
-#define D3P_RUN(ROW, STEP, CLAMP, RQ)                                                                         \
+/* pixel 0 of a pair alone (columns 0..2 at either stride) */
+#define D3P_ROW_1(k) "ldr r9, [lr]\n\t" D3_X D3_MA(k, 0)                                                    \
+  "ldr r9, [lr, #4]\n\t" D3_X D3_MA(k, 1)                                                                   \
+  "ldr r9, [lr, #8]\n\t" D3_X D3_MA(k, 2)
+/* Rows of full pairs (np of them, maybe 0), then for odd widths the last pixel alone (odd = 1): it advances lr
+ * and y like a pair, so lj and yj (from after a row's last pair or pixel to the next row's first) stay simple. */
+#define D3P_RUN(ROW, STEP, CLAMP, RQ, CLAMP_1, RQ_1)                                                          \
   "push {r4-r11, lr}\n\t"                                                                                  \
   "sub sp, sp, #224\n\t"                                                                                   \
-  D3_FRAME("204")                                              \
+  D3_FRAME("204")                                                                                          \
   "ldr lr, [sp, #196]\n\t"                                                                                 \
   "ldr r12, [sp, #168]\n\t"                                                                                \
+  "3:\n\t"                                                                                                 \
   "ldr r8, [sp, #172]\n\t"                                                                                 \
+  "cmp r8, #0\n\t"                                                                                         \
+  "beq 4f\n\t"                                                                                             \
   "str r8, [sp, #180]\n\t"                                                                                 \
   "1:\n\t"                                                                                                 \
   "add r8, sp, #120\n\t"                                                                                   \
@@ -1265,44 +1278,52 @@ typedef char d3_ctx_layout_ok[(offsetof(d3_ctx, rq) == 72 && offsetof(d3_ctx, wp
   "bfi r4, r5, #8, #8\n\tbfi r4, r6, #16, #8\n\tbfi r4, r7, #24, #8\n\t" CLAMP                             \
   "ldrd r8, r9, [sp, #160]\n\t"                                                                            \
   "str r0, [r8]\n\t"                                                                                       \
-  "ldr r10, [sp, #180]\n\t"                                                                                \
-  "subs r10, r10, #1\n\t"                                                                                  \
-  "beq 2f\n\t"                                                                                             \
-  "str r10, [sp, #180]\n\t"                                                                                \
   "str r4, [r8, r9]\n\t"                                                                                   \
   "add r8, r8, r9, lsl #1\n\t"                                                                             \
   "str r8, [sp, #160]\n\t"                                                                                 \
-  "b 1b\n\t"                                                                                               \
-  "2:\n\t"                                                                                                 \
+  "ldr r10, [sp, #180]\n\t"                                                                                \
+  "subs r10, r10, #1\n\t"                                                                                  \
+  "str r10, [sp, #180]\n\t"                                                                                \
+  "bne 1b\n\t"                                                                                             \
+  "4:\n\t"                                                                                                 \
   "ldr r10, [sp, #176]\n\t"                                                                                \
   "cmp r10, #0\n\t"                                                                                        \
-  "it eq\n\t"                                                                                              \
-  "streq r4, [r8, r9]\n\t"                                                                                 \
+  "beq 5f\n\t"                                                                                             \
+  "add r8, sp, #120\n\t"                                                                                   \
+  "ldm r8, {r0-r3}\n\t" D3P_ROW_1(0) "add lr, lr, r12\n\t" D3P_ROW_1(1) "add lr, lr, r12\n\t" D3P_ROW_1(2)  \
+  "sub lr, lr, r12, lsl #1\n\t"                                                                            \
+  "add lr, lr, #" STEP "\n\t"                                                                              \
+  RQ_1(0, "r0") RQ_1(1, "r1") RQ_1(2, "r2") RQ_1(3, "r3")                                                  \
+  "bfi r0, r1, #8, #8\n\tbfi r0, r2, #16, #8\n\tbfi r0, r3, #24, #8\n\t" CLAMP_1                          \
+  "ldrd r8, r9, [sp, #160]\n\t"                                                                            \
+  "str r0, [r8]\n\t"                                                                                       \
+  "add r8, r8, r9, lsl #1\n\t"                                                                             \
+  "str r8, [sp, #160]\n\t"                                                                                 \
+  "5:\n\t"                                                                                                 \
   "ldrd r10, r11, [sp, #188]\n\t"                                                                          \
+  "ldr r8, [sp, #160]\n\t"                                                                                 \
   "add lr, lr, r10\n\t"                                                                                    \
   "add r8, r8, r11\n\t"                                                                                    \
   "str r8, [sp, #160]\n\t"                                                                                 \
-  "ldr r10, [sp, #172]\n\t"                                                                                \
-  "str r10, [sp, #180]\n\t"                                                                                \
   "ldr r10, [sp, #184]\n\t"                                                                                \
   "subs r10, r10, #1\n\t"                                                                                  \
   "str r10, [sp, #184]\n\t"                                                                                \
-  "bne 1b\n\t"                                                                                             \
+  "bne 3b\n\t"                                                                                             \
   "add sp, sp, #224\n\t"                                                                                   \
   "pop {r4-r11, pc}\n\t"
 
-#define D3P_DECL(NAME, ROW, STEP, CLAMP, RQ)                                                               \
+#define D3P_DECL(NAME, ROW, STEP, CLAMP, RQ, CLAMP_1, RQ_1)                                                \
   __attribute__((naked, noinline)) static void NAME(const d3p_ctx *c __attribute__((unused))) {           \
-    __asm__ volatile(D3P_RUN(ROW, STEP, CLAMP, RQ));                                                       \
+    __asm__ volatile(D3P_RUN(ROW, STEP, CLAMP, RQ, CLAMP_1, RQ_1));                                        \
   }
-D3P_DECL(d3p_run_s1, D3P_ROW1, "8", "", D3_RQ)
-D3P_DECL(d3p_run_s1_act, D3P_ROW1, "8", D3_CLAMP, D3_RQ)
-D3P_DECL(d3p_run_s2, D3P_ROW2, "16", "", D3_RQ)
-D3P_DECL(d3p_run_s2_act, D3P_ROW2, "16", D3_CLAMP, D3_RQ)
-D3P_DECL(d3p_run_s1_w, D3P_ROW1, "8", "", D3_RQW)
-D3P_DECL(d3p_run_s1_act_w, D3P_ROW1, "8", D3_CLAMP, D3_RQW)
-D3P_DECL(d3p_run_s2_w, D3P_ROW2, "16", "", D3_RQW)
-D3P_DECL(d3p_run_s2_act_w, D3P_ROW2, "16", D3_CLAMP, D3_RQW)
+D3P_DECL(d3p_run_s1, D3P_ROW1, "8", "", D3_RQ, "", D3_RQ_1)
+D3P_DECL(d3p_run_s1_act, D3P_ROW1, "8", D3_CLAMP, D3_RQ, D3_CLAMP_1, D3_RQ_1)
+D3P_DECL(d3p_run_s2, D3P_ROW2, "16", "", D3_RQ, "", D3_RQ_1)
+D3P_DECL(d3p_run_s2_act, D3P_ROW2, "16", D3_CLAMP, D3_RQ, D3_CLAMP_1, D3_RQ_1)
+D3P_DECL(d3p_run_s1_w, D3P_ROW1, "8", "", D3_RQW, "", D3_RQW_1)
+D3P_DECL(d3p_run_s1_act_w, D3P_ROW1, "8", D3_CLAMP, D3_RQW, D3_CLAMP_1, D3_RQW_1)
+D3P_DECL(d3p_run_s2_w, D3P_ROW2, "16", "", D3_RQW, "", D3_RQW_1)
+D3P_DECL(d3p_run_s2_act_w, D3P_ROW2, "16", D3_CLAMP, D3_RQW, D3_CLAMP_1, D3_RQW_1)
 
 /* plane-mode loops, selected like d3_call */
 D3_DISPATCH(d3p_call, d3p_run, d3p_ctx)
@@ -1433,8 +1454,10 @@ static void d3_rows(const mn_dw_conv_params *p, const int8_t *const *rows, int32
   int zp_done = 0;
   const int32_t plo = MN_MIN(ncols, MN_MAX(0, p->pad_left)), phi = MN_MAX(plo, MN_MIN(ncols, p->in_w + p->pad_left));
   d3p_ctx xp;
-  xp.lo4 = x.lo4, xp.hi4 = x.hi4, xp.C = C, xp.rs = 4 * ncols, xp.np = np, xp.odd = p->out_w & 1;
-  xp.lj = sh * 4 * ncols - 8 * s * np, xp.yj = row_out - 2 * (np - 1) * C, xp.lr0 = st.pk;
+  /* plane mode: np - odd full pairs per row, then the last pixel of an odd row alone; lr and y advance by a
+   * pair's step either way */
+  xp.lo4 = x.lo4, xp.hi4 = x.hi4, xp.C = C, xp.rs = 4 * ncols, xp.np = np - (p->out_w & 1), xp.odd = p->out_w & 1;
+  xp.lj = sh * 4 * ncols - 8 * s * np, xp.yj = row_out - 2 * np * C, xp.lr0 = st.pk;
   x.oo = p->out_offset, xp.oo = p->out_offset;
   int runp = d3_sel(s, clamp, 0);
   /* plane mode: every batch's plane rows as sources (first copied column, channel 0; NULL outside the image),
