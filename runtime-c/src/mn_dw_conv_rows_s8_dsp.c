@@ -1112,7 +1112,7 @@ D3_DISPATCH(d3_call, d3_run, d3_ctx)
  * channel has its own accumulators, so a wrapped sum does not disturb the others), the caller overwrites them
  * with the exact C code. Bit 4 (16): a shift below -22 in the group, so out_offset * 2^e may not fit the
  * rounding constant: the group runs the _w variant (k = 2^(e-1), out_offset added after the shift). */
-static int32_t d3_setup(const mn_dw_conv_params *p, int32_t c, const uint32_t *wg, int32_t (*rq)[3], int32_t *b2) {
+static int32_t d3_setup_c(const mn_dw_conv_params *p, int32_t c, const uint32_t *wg, int32_t (*rq)[3], int32_t *b2) {
   const uint32_t lim = (1u << 30) - 9u * 128u * 256u;
   const int32_t *sh = p->shift + c, *mu = p->mult + c;
   const uint32_t off = (uint32_t)p->in_offset;
@@ -1134,6 +1134,79 @@ static int32_t d3_setup(const mn_dw_conv_params *p, int32_t c, const uint32_t *w
     }
   }
   return slow | wide;
+}
+
+/* d3_setup_c in asm for layers with a bias: the same head, except that channels with |bias| >= 2^29 take the
+ * exact C path (a stricter bound than d3_setup_c's, so the asm stays exact). Offsets: mn_dw_conv_params in_offset
+ * 60, out_offset 64, bias 80, mult 84, shift 88 (checked below). Arguments: p, c, wg, rq, b2 (on the stack). */
+#define D3S_CH(J)                                                                                          \
+  "ldr r9, [r6, #(4*" #J ")]\n\t"                                                                          \
+  "ldr r10, [r2, #(72+4*" #J ")]\n\t"                                                                      \
+  "mla r10, r7, r10, r9\n\t"                                                                               \
+  "lsl r10, r10, #1\n\t"                                                                                   \
+  "str r10, [r1, #(4*" #J ")]\n\t"                                                                         \
+  "str r10, [r1, #(16+4*" #J ")]\n\t"                                                                      \
+  "eor r11, r9, r9, asr #31\n\t"                                                                           \
+  "cmp r11, #0x20000000\n\t"                                                                               \
+  "bhs 8f\n\t"                                                                                             \
+  "ldr r10, [r4, #(4*" #J ")]\n\t"                                                                         \
+  "ldr r11, [r5, #(4*" #J ")]\n\t"                                                                         \
+  "cmp r11, #0\n\t"                                                                                        \
+  "blt 8f\n\t"                                                                                             \
+  "add r12, r10, #31\n\t"                                                                                  \
+  "cmp r12, #31\n\t"                                                                                       \
+  "bhs 8f\n\t"                                                                                             \
+  "rsb r10, r10, #0\n\t"                                                                                   \
+  "str r11, [r3, #(12*" #J ")]\n\t"                                                                        \
+  "str r10, [r3, #(12*" #J "+8)]\n\t"                                                                      \
+  "sub r12, r10, #1\n\t"                                                                                   \
+  "mov r9, #1\n\t"                                                                                         \
+  "lsl r9, r9, r12\n\t"                                                                                    \
+  "lsl r12, r8, r10\n\t"                                                                                   \
+  "add r9, r9, r12\n\t"                                                                                    \
+  "str r9, [r3, #(12*" #J "+4)]\n\t"                                                                       \
+  "b 9f\n\t"                                                                                               \
+  "8:\n\t"                                                                                                 \
+  "orr r0, r0, #(1<<" #J ")\n\t"                                                                           \
+  "mov r9, #0\n\t"                                                                                         \
+  "str r9, [r3, #(12*" #J ")]\n\t"                                                                         \
+  "str r9, [r3, #(12*" #J "+4)]\n\t"                                                                       \
+  "mov r9, #1\n\t"                                                                                         \
+  "str r9, [r3, #(12*" #J "+8)]\n\t"                                                                       \
+  "9:\n\t"
+#define D3S_WIDE(R) "add " R ", " R ", #31\n\tcmp " R ", #9\n\tit lo\n\tmovlo r0, #16\n\t"
+typedef char d3s_params_ok[(offsetof(mn_dw_conv_params, in_offset) == 60 && offsetof(mn_dw_conv_params, out_offset) == 64 &&
+                            offsetof(mn_dw_conv_params, bias) == 80 && offsetof(mn_dw_conv_params, mult) == 84 &&
+                            offsetof(mn_dw_conv_params, shift) == 88) ? 1 : -1];
+__attribute__((naked, noinline)) static int32_t d3_setup_asm(const mn_dw_conv_params *p __attribute__((unused)),
+                                                             int32_t c __attribute__((unused)),
+                                                             const uint32_t *wg __attribute__((unused)),
+                                                             int32_t (*rq)[3] __attribute__((unused)),
+                                                             int32_t *b2 __attribute__((unused))) {
+  __asm__ volatile(
+      "push {r4-r11, lr}\n\t"
+      "ldr r4, [r0, #88]\n\t"
+      "ldr r5, [r0, #84]\n\t"
+      "ldr r6, [r0, #80]\n\t"
+      "ldr r7, [r0, #60]\n\t"
+      "ldr r8, [r0, #64]\n\t"
+      "add r4, r4, r1, lsl #2\n\t"
+      "add r5, r5, r1, lsl #2\n\t"
+      "add r6, r6, r1, lsl #2\n\t"
+      "ldr r1, [sp, #36]\n\t"
+      "mov r0, #0\n\t"
+      "ldm r4, {r9, r10, r11, r12}\n\t"
+      D3S_WIDE("r9") D3S_WIDE("r10") D3S_WIDE("r11") D3S_WIDE("r12")
+      "cmp r0, #0\n\t"
+      "it ne\n\t"
+      "movne r8, #0\n\t"
+      D3S_CH(0) D3S_CH(1) D3S_CH(2) D3S_CH(3)
+      "pop {r4-r11, pc}\n\t");
+}
+
+/* the head of group c (see d3_setup_c) */
+static int32_t d3_setup(const mn_dw_conv_params *p, int32_t c, const uint32_t *wg, int32_t (*rq)[3], int32_t *b2) {
+  return p->bias ? d3_setup_asm(p, c, wg, rq, b2) : d3_setup_c(p, c, wg, rq, b2);
 }
 
 typedef struct {
@@ -1338,24 +1411,61 @@ __attribute__((noinline)) static void d3_copy(uint32_t *d, const int8_t *s, int3
 }
 
 /* Plane rows i < nr of one group: words [0, n) of row i (at d + i * ncols) = the 4 bytes at src[i] + c + j * IC,
- * or zp4 for a NULL row (outside the image) unless null_done (they hold it already). */
-__attribute__((noinline)) static void d3_gather(uint32_t *d, const int8_t *const *src, int32_t nr, int32_t ncols, int32_t n,
-                                                int32_t IC, int32_t c, uint32_t zp4, int null_done) {
-  for (int32_t i = 0; i < nr; i++, d += ncols) {
-    if (!src[i]) {
-      if (!null_done)
-        for (int32_t j = 0; j < n; j++) d[j] = zp4;
-      continue;
-    }
-    const int8_t *s = src[i] + c;
-    uint32_t *q = d;
-    int32_t k = n;
-    for (; k >= 4; k -= 4, s += 4 * IC, q += 4) {
-      const uint32_t a = ld4(s), b = ld4(s + IC), e = ld4(s + 2 * IC), f = ld4(s + 3 * IC);
-      q[0] = a, q[1] = b, q[2] = e, q[3] = f;
-    }
-    for (; k > 0; k--, s += IC) *q++ = ld4(s);
-  }
+ * or zp4 for a NULL row (outside the image) unless null_done (they hold it already). Two words per iteration
+ * (LDR, LDR, ADD, STRD), about ten instructions per row besides. */
+__attribute__((naked, noinline)) static void d3_gather(uint32_t *d __attribute__((unused)),
+                                                       const int8_t *const *src __attribute__((unused)),
+                                                       int32_t nr __attribute__((unused)),
+                                                       int32_t ncols __attribute__((unused)),
+                                                       int32_t n __attribute__((unused)), int32_t IC __attribute__((unused)),
+                                                       int32_t c __attribute__((unused)), uint32_t zp4 __attribute__((unused)),
+                                                       int null_done __attribute__((unused))) {
+  __asm__ volatile(
+      "push {r4-r11, lr}\n\t"
+      "ldr r4, [sp, #36]\n\t" /* n */
+      "ldr r5, [sp, #40]\n\t" /* IC */
+      "ldr r6, [sp, #44]\n\t" /* c */
+      "ldr r7, [sp, #48]\n\t" /* zp4 */
+      "ldr r8, [sp, #52]\n\t" /* null_done */
+      "lsl r3, r3, #2\n\t"    /* row stride, bytes */
+      "cmp r2, #0\n\t"
+      "ble 9f\n\t"
+      "1:\n\t"
+      "ldr r9, [r1], #4\n\t"
+      "mov r10, r0\n\t"
+      "cmp r9, #0\n\t"
+      "beq 5f\n\t"
+      "add r9, r9, r6\n\t"
+      "lsrs r11, r4, #1\n\t"
+      "beq 3f\n\t"
+      "2:\n\t"
+      "ldr r12, [r9]\n\t"
+      "ldr lr, [r9, r5]\n\t"
+      "add r9, r9, r5, lsl #1\n\t"
+      "strd r12, lr, [r10], #8\n\t"
+      "subs r11, r11, #1\n\t"
+      "bne 2b\n\t"
+      "3:\n\t"
+      "tst r4, #1\n\t"
+      "beq 4f\n\t"
+      "ldr r12, [r9]\n\t"
+      "str r12, [r10]\n\t"
+      "4:\n\t"
+      "add r0, r0, r3\n\t"
+      "subs r2, r2, #1\n\t"
+      "bne 1b\n\t"
+      "9:\n\t"
+      "pop {r4-r11, pc}\n\t"
+      "5:\n\t"
+      "cmp r8, #0\n\t"
+      "bne 4b\n\t"
+      "movs r11, r4\n\t"
+      "beq 4b\n\t"
+      "6:\n\t"
+      "str r7, [r10], #4\n\t"
+      "subs r11, r11, #1\n\t"
+      "bne 6b\n\t"
+      "b 4b\n\t");
 }
 
 /* one channel of d3_rows in C, exact (channels outside the asm's requantization scheme) */
