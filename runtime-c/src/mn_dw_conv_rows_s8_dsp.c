@@ -947,7 +947,7 @@ static void cv_rows(const mn_dw_conv_params *p, const int8_t *const *rows, int32
  * Stack: d3_rows about 3.2 KiB (packed columns 2 KiB, segments 512 B, two contexts 416 B; gcc -fstack-usage
  * 3192 B on cortex-m4) + 260 B in the asm + 72 B in d3_add.
  * ----------------------------------------------------------------------------------------------------- */
-#define D3_PKW 512  /* packed words */
+#define D3_PKW 1024 /* packed words (plane mode: two per column) */
 #define D3_NSEG 16  /* segments per call, terminator included */
 #define D3_PKP 16   /* pairs per packed segment at most */
 
@@ -1315,19 +1315,21 @@ typedef struct {
 typedef char d3_ctx_layout_ok[(offsetof(d3_ctx, rq) == 72 && offsetof(d3_ctx, wp) == 192 && offsetof(d3_ctx, hp) == 196 && offsetof(d3_ctx, b2) == 120 && sizeof(d3_ctx) == 224 &&
                                offsetof(d3p_ctx, rq) == 72 && offsetof(d3p_ctx, wp) == 204 && offsetof(d3p_ctx, hp) == 208 && offsetof(d3p_ctx, b2) == 120 && sizeof(d3p_ctx) == 224) ? 1 : -1];
 
-#define D3P_ROW1(k) "ldr r9, [lr]\n\t" D3_X D3_MA(k, 0)                                                     \
-  "ldr r9, [lr, #4]\n\t" D3_X D3_MA(k, 1) D3_MB(k, 0)                                                       \
-  "ldr r9, [lr, #8]\n\t" D3_X D3_MA(k, 2) D3_MB(k, 1)                                                       \
-  "ldr r9, [lr, #12]\n\t" D3_X D3_MB(k, 2)
-#define D3P_ROW2(k) "ldr r9, [lr]\n\t" D3_X D3_MA(k, 0)                                                     \
-  "ldr r9, [lr, #4]\n\t" D3_X D3_MA(k, 1)                                                                   \
-  "ldr r9, [lr, #8]\n\t" D3_X D3_MA(k, 2) D3_MB(k, 0)                                                       \
-  "ldr r9, [lr, #12]\n\t" D3_X D3_MB(k, 1)                                                                  \
-  "ldr r9, [lr, #16]\n\t" D3_X D3_MB(k, 2)
+/* Plane rows hold every column pre-extended: two words per column, (c0, c2) and (c1, c3) as int16 lanes (what
+ * D3_X makes of a raw input word), so a column costs one LDRD here */
+#define D3P_ROW1(k) "ldrd r8, r9, [lr]\n\t" D3_MA(k, 0)                                                      \
+  "ldrd r8, r9, [lr, #8]\n\t" D3_MA(k, 1) D3_MB(k, 0)                                                      \
+  "ldrd r8, r9, [lr, #16]\n\t" D3_MA(k, 2) D3_MB(k, 1)                                                     \
+  "ldrd r8, r9, [lr, #24]\n\t" D3_MB(k, 2)
+#define D3P_ROW2(k) "ldrd r8, r9, [lr]\n\t" D3_MA(k, 0)                                                      \
+  "ldrd r8, r9, [lr, #8]\n\t" D3_MA(k, 1)                                                                  \
+  "ldrd r8, r9, [lr, #16]\n\t" D3_MA(k, 2) D3_MB(k, 0)                                                     \
+  "ldrd r8, r9, [lr, #24]\n\t" D3_MB(k, 1)                                                                 \
+  "ldrd r8, r9, [lr, #32]\n\t" D3_MB(k, 2)
 /* pixel 0 of a pair alone (columns 0..2 at either stride) */
-#define D3P_ROW_1(k) "ldr r9, [lr]\n\t" D3_X D3_MA(k, 0)                                                    \
-  "ldr r9, [lr, #4]\n\t" D3_X D3_MA(k, 1)                                                                   \
-  "ldr r9, [lr, #8]\n\t" D3_X D3_MA(k, 2)
+#define D3P_ROW_1(k) "ldrd r8, r9, [lr]\n\t" D3_MA(k, 0)                                                     \
+  "ldrd r8, r9, [lr, #8]\n\t" D3_MA(k, 1)                                                                  \
+  "ldrd r8, r9, [lr, #16]\n\t" D3_MA(k, 2)
 /* Rows of full pairs (np of them, maybe 0), then for odd widths the last pixel alone (odd = 1): it advances lr
  * and y like a pair, so lj and yj (from after a row's last pair or pixel to the next row's first) stay simple. */
 #define D3P_RUN(ROW, STEP, CLAMP, RQ, CLAMP_1, RQ_1)                                                          \
@@ -1389,67 +1391,68 @@ typedef char d3_ctx_layout_ok[(offsetof(d3_ctx, rq) == 72 && offsetof(d3_ctx, wp
   __attribute__((naked, noinline)) static void NAME(const d3p_ctx *c __attribute__((unused))) {           \
     __asm__ volatile(D3P_RUN(ROW, STEP, CLAMP, RQ, CLAMP_1, RQ_1));                                        \
   }
-D3P_DECL(d3p_run_s1, D3P_ROW1, "8", "", D3_RQ, "", D3_RQ_1)
-D3P_DECL(d3p_run_s1_act, D3P_ROW1, "8", D3_CLAMP, D3_RQ, D3_CLAMP_1, D3_RQ_1)
-D3P_DECL(d3p_run_s2, D3P_ROW2, "16", "", D3_RQ, "", D3_RQ_1)
-D3P_DECL(d3p_run_s2_act, D3P_ROW2, "16", D3_CLAMP, D3_RQ, D3_CLAMP_1, D3_RQ_1)
-D3P_DECL(d3p_run_s1_w, D3P_ROW1, "8", "", D3_RQW, "", D3_RQW_1)
-D3P_DECL(d3p_run_s1_act_w, D3P_ROW1, "8", D3_CLAMP, D3_RQW, D3_CLAMP_1, D3_RQW_1)
-D3P_DECL(d3p_run_s2_w, D3P_ROW2, "16", "", D3_RQW, "", D3_RQW_1)
-D3P_DECL(d3p_run_s2_act_w, D3P_ROW2, "16", D3_CLAMP, D3_RQW, D3_CLAMP_1, D3_RQW_1)
+D3P_DECL(d3p_run_s1, D3P_ROW1, "16", "", D3_RQ, "", D3_RQ_1)
+D3P_DECL(d3p_run_s1_act, D3P_ROW1, "16", D3_CLAMP, D3_RQ, D3_CLAMP_1, D3_RQ_1)
+D3P_DECL(d3p_run_s2, D3P_ROW2, "32", "", D3_RQ, "", D3_RQ_1)
+D3P_DECL(d3p_run_s2_act, D3P_ROW2, "32", D3_CLAMP, D3_RQ, D3_CLAMP_1, D3_RQ_1)
+D3P_DECL(d3p_run_s1_w, D3P_ROW1, "16", "", D3_RQW, "", D3_RQW_1)
+D3P_DECL(d3p_run_s1_act_w, D3P_ROW1, "16", D3_CLAMP, D3_RQW, D3_CLAMP_1, D3_RQW_1)
+D3P_DECL(d3p_run_s2_w, D3P_ROW2, "32", "", D3_RQW, "", D3_RQW_1)
+D3P_DECL(d3p_run_s2_act_w, D3P_ROW2, "32", D3_CLAMP, D3_RQW, D3_CLAMP_1, D3_RQW_1)
 
 /* plane-mode loops, selected like d3_call */
 D3_DISPATCH(d3p_call, d3p_run, d3p_ctx)
 
-/* d[i] = the 4 bytes at s + i * IC, i < n */
-__attribute__((noinline)) static void d3_copy(uint32_t *d, const int8_t *s, int32_t n, int32_t IC) {
-  for (; n >= 2; n -= 2, s += 2 * IC, d += 2) {
-    const uint32_t a = ld4(s), b = ld4(s + IC);
-    d[0] = a, d[1] = b;
-  }
-  if (n) d[0] = ld4(s);
-}
-
-/* Plane rows i < nr of one group: words [0, n) of row i (at d + i * ncols) = the 4 bytes at src[i] + c + j * IC,
- * or zp4 for a NULL row (outside the image) unless null_done (they hold it already). Two words per iteration
- * (LDR, LDR, ADD, STRD), about ten instructions per row besides. */
+/* Plane rows i < nr of one group: columns [0, n) of row i (at d + i * rw words, two words per column) = the
+ * SXTB16 even and odd lanes of the 4 bytes at src[i] + c + j * IC, or zx (the extended zero point) for a NULL row
+ * (outside the image) unless null_done (they hold it already). Two columns per iteration. */
+typedef struct {
+  int32_t n, IC, c;  /* 0, 4, 8 */
+  uint32_t zx;       /* 12 */
+  int32_t null_done; /* 16 */
+} d3_gather_args;
 __attribute__((naked, noinline)) static void d3_gather(uint32_t *d __attribute__((unused)),
                                                        const int8_t *const *src __attribute__((unused)),
-                                                       int32_t nr __attribute__((unused)),
-                                                       int32_t ncols __attribute__((unused)),
-                                                       int32_t n __attribute__((unused)), int32_t IC __attribute__((unused)),
-                                                       int32_t c __attribute__((unused)), uint32_t zp4 __attribute__((unused)),
-                                                       int null_done __attribute__((unused))) {
+                                                       int32_t nr __attribute__((unused)), int32_t rw __attribute__((unused)),
+                                                       const d3_gather_args *a __attribute__((unused))) {
   __asm__ volatile(
       "push {r4-r11, lr}\n\t"
-      "ldr r4, [sp, #36]\n\t" /* n */
-      "ldr r5, [sp, #40]\n\t" /* IC */
-      "ldr r6, [sp, #44]\n\t" /* c */
-      "ldr r7, [sp, #48]\n\t" /* zp4 */
-      "ldr r8, [sp, #52]\n\t" /* null_done */
+      "ldr r4, [sp, #36]\n\t" /* a */
+      "ldr r5, [r4, #4]\n\t"  /* IC */
+      "ldr r7, [r4, #12]\n\t" /* zx */
       "lsl r3, r3, #2\n\t"    /* row stride, bytes */
       "cmp r2, #0\n\t"
       "ble 9f\n\t"
       "1:\n\t"
       "ldr r9, [r1], #4\n\t"
       "mov r10, r0\n\t"
+      "ldr r11, [r4]\n\t" /* n */
       "cmp r9, #0\n\t"
       "beq 5f\n\t"
+      "ldr r6, [r4, #8]\n\t" /* c */
       "add r9, r9, r6\n\t"
-      "lsrs r11, r4, #1\n\t"
+      "lsrs r11, r11, #1\n\t"
       "beq 3f\n\t"
       "2:\n\t"
       "ldr r12, [r9]\n\t"
       "ldr lr, [r9, r5]\n\t"
       "add r9, r9, r5, lsl #1\n\t"
-      "strd r12, lr, [r10], #8\n\t"
+      "sxtb16 r6, r12\n\t"
+      "sxtb16 r12, r12, ror #8\n\t"
+      "sxtb16 r8, lr\n\t"
+      "sxtb16 lr, lr, ror #8\n\t"
+      "strd r6, r12, [r10], #8\n\t"
+      "strd r8, lr, [r10], #8\n\t"
       "subs r11, r11, #1\n\t"
       "bne 2b\n\t"
       "3:\n\t"
-      "tst r4, #1\n\t"
+      "ldr r11, [r4]\n\t"
+      "tst r11, #1\n\t"
       "beq 4f\n\t"
       "ldr r12, [r9]\n\t"
-      "str r12, [r10]\n\t"
+      "sxtb16 r6, r12\n\t"
+      "sxtb16 r12, r12, ror #8\n\t"
+      "strd r6, r12, [r10]\n\t"
       "4:\n\t"
       "add r0, r0, r3\n\t"
       "subs r2, r2, #1\n\t"
@@ -1457,9 +1460,10 @@ __attribute__((naked, noinline)) static void d3_gather(uint32_t *d __attribute__
       "9:\n\t"
       "pop {r4-r11, pc}\n\t"
       "5:\n\t"
+      "ldr r8, [r4, #16]\n\t" /* null_done */
       "cmp r8, #0\n\t"
       "bne 4b\n\t"
-      "movs r11, r4\n\t"
+      "lsls r11, r11, #1\n\t" /* words */
       "beq 4b\n\t"
       "6:\n\t"
       "str r7, [r10], #4\n\t"
@@ -1490,6 +1494,19 @@ static void d3_chan_exact(const mn_dw_conv_params *p, const int8_t *const *rows,
       *y = (int8_t)mn_clamp(mn_requant(acc, m, sh) + p->out_offset, p->act_min, p->act_max);
     }
   }
+}
+
+/* The plane rows of the batch of n output rows from r0 (plane row i = input row k of output row r0 + r,
+ * r = min(i / sh, n - 1)) as sources at column plo; returns their number. */
+static int32_t d3_batch_rows(const mn_dw_conv_params *p, const int8_t *const *rows, int32_t r0, int32_t n, int32_t sh,
+                             int32_t plo, const int8_t **out) {
+  const int32_t prow = (n - 1) * sh + 3;
+  for (int32_t i = 0, r = 0, k = 0; i < prow; i++) {
+    const int8_t *src = rows[3 * (r0 + r) + k];
+    if (++k == sh && r < n - 1) k = 0, r++;
+    out[i] = src ? src + (plo - p->pad_left) * p->in_c : NULL;
+  }
+  return prow;
 }
 
 /* One output row whose three input rows are there and carry a halo wide enough (the rows of a streamed region):
@@ -1554,48 +1571,43 @@ static void d3_rows(const mn_dw_conv_params *p, const int8_t *const *rows, int32
       if (rows[3 * r + k] != rows[3 * (r - 1) + k + sh]) sh = 3;
     }
   }
+  /* plane mode: rows of 2 * ncols words (each column pre-extended, D3P_ROW1); batches of nb output rows fit */
+  const int32_t rw = 2 * ncols;
   int32_t nb = 0;
-  while (nb < nrows && (nb * sh + 3) * ncols <= D3_PKW) nb++;
+  while (nb < nrows && (nb * sh + 3) * rw <= D3_PKW) nb++;
   /* the rows carry the padding columns and what the last pair reads past the row (mn_dw_conv_params halo_l,
    * halo_r): rows with all three input rows present run as one direct segment, no packing */
   const int halo = p->halo_l >= p->pad_left && p->pad_left >= 0 &&
                    p->halo_r >= s * (2 * np - 1) + 2 - p->pad_left - (p->in_w - 1);
   const int plane = !(halo && nrows == 1) && nb >= 1 && (nrows > 1 || p->out_w <= 16);
-  int zp_done = 0;
   const int32_t plo = MN_MIN(ncols, MN_MAX(0, p->pad_left)), phi = MN_MAX(plo, MN_MIN(ncols, p->in_w + p->pad_left));
   d3p_ctx xp;
   /* plane mode: np - odd full pairs per row, then the last pixel of an odd row alone; lr and y advance by a
    * pair's step either way */
-  xp.lo4 = x.lo4, xp.hi4 = x.hi4, xp.C = C, xp.rs = 4 * ncols, xp.np = np - (p->out_w & 1), xp.odd = p->out_w & 1;
-  xp.lj = sh * 4 * ncols - 8 * s * np, xp.yj = row_out - 2 * np * C, xp.lr0 = st.pk;
+  xp.lo4 = x.lo4, xp.hi4 = x.hi4, xp.C = C, xp.rs = 4 * rw, xp.np = np - (p->out_w & 1), xp.odd = p->out_w & 1;
+  xp.lj = sh * 4 * rw - 16 * s * np, xp.yj = row_out - 2 * np * C, xp.lr0 = st.pk;
   x.oo = p->out_offset, xp.oo = p->out_offset;
   int runp = d3_sel(s, clamp, 0);
-  /* plane mode: every batch's plane rows as sources (first copied column, channel 0; NULL outside the image),
-   * made once; the padding columns of the plane are written once, each group only gathers the columns inside
-   * the image */
+  /* plane mode: the batches' plane rows as sources (first copied column, channel 0; NULL outside the image),
+   * made once when they fit gsrc (else per group and batch); the padding columns are written once, each group
+   * only gathers the columns inside the image */
   enum { D3_GATHER_ROWS = 128 };
   const int8_t *gsrc[D3_GATHER_ROWS];
   int32_t gtotal = 0;
-  int gather = plane;
-  for (int32_t r0 = 0; gather && r0 < nrows; r0 += nb) {
-    const int32_t n = MN_MIN(nb, nrows - r0), prow = (n - 1) * sh + 3;
-    if (gtotal + prow > D3_GATHER_ROWS) {
-      gather = 0;
-      break;
-    }
-    for (int32_t i = 0, r = 0, k = 0; i < prow; i++) {
-      /* plane row i = input row k of output row r0 + r (r = min(i / sh, n - 1)) */
-      const int8_t *src = rows[3 * (r0 + r) + k];
-      if (++k == sh && r < n - 1) k = 0, r++;
-      gsrc[gtotal++] = src ? src + (plo - p->pad_left) * p->in_c : NULL;
-    }
+  for (int32_t r0 = 0; plane && r0 < nrows; r0 += nb) gtotal += (MN_MIN(nb, nrows - r0) - 1) * sh + 3;
+  const int gall = plane && gtotal <= D3_GATHER_ROWS;
+  if (gall) {
+    for (int32_t r0 = 0, g0 = 0; r0 < nrows; r0 += nb) g0 += d3_batch_rows(p, rows, r0, MN_MIN(nb, nrows - r0), sh, plo, gsrc + g0);
   }
-  if (gather) {
+  d3_gather_args ga;
+  ga.n = phi - plo, ga.IC = p->in_c, ga.c = 0, ga.null_done = 0;
+  ga.zx = __sxtb16(st.zp4);
+  if (plane) {
     const int32_t maxrows = (MN_MIN(nb, nrows) - 1) * sh + 3;
     for (int32_t i = 0; i < maxrows; i++) {
-      uint32_t *d = st.pk + i * ncols;
-      for (int32_t j = 0; j < plo; j++) d[j] = st.zp4;
-      for (int32_t j = phi; j < ncols; j++) d[j] = st.zp4;
+      uint32_t *d = st.pk + i * rw;
+      for (int32_t j = 0; j < 2 * plo; j++) d[j] = ga.zx;
+      for (int32_t j = 2 * phi; j < rw; j++) d[j] = ga.zx;
     }
   }
   int32_t pl = 0, pr = np;
@@ -1620,38 +1632,16 @@ static void d3_rows(const mn_dw_conv_params *p, const int8_t *const *rows, int32
       st.run = d3_sel(s, clamp, 0);
       runp = d3_sel(s, clamp, 0);
     }
-    if (gather) {
+    if (plane) {
+      ga.c = c;
       for (int32_t r0 = 0, g0 = 0; r0 < nrows; r0 += nb) {
         const int32_t n = MN_MIN(nb, nrows - r0), prow = (n - 1) * sh + 3;
+        const int8_t **src = gsrc + g0;
+        if (gall) g0 += prow;
+        else src = gsrc, d3_batch_rows(p, rows, r0, n, sh, plo, gsrc);
         /* one batch: its rows outside the image keep the zero point from the first group on */
-        d3_gather(st.pk + plo, gsrc + g0, prow, ncols, phi - plo, p->in_c, c, st.zp4, nb >= nrows && c > 0);
-        g0 += prow;
-        xp.y = out + r0 * row_out + c, xp.rows = n;
-        d3p_call(runp, &xp);
-      }
-    } else if (plane) {
-      for (int32_t r0 = 0; r0 < nrows; r0 += nb) {
-        const int32_t n = MN_MIN(nb, nrows - r0);
-        const int32_t prow = (n - 1) * sh + 3;
-        for (int32_t i = 0, r = 0, k = 0; i < prow; i++) {
-          /* plane row i = input row k of output row r0 + r (r = min(i / sh, n - 1)) */
-          const int8_t *src = rows[3 * (r0 + r) + k];
-          if (++k == sh && r < n - 1) k = 0, r++;
-          uint32_t *d = st.pk + i * ncols;
-          if (zp_done) {
-            if (src) d3_copy(d + plo, src + (plo - p->pad_left) * p->in_c + c, phi - plo, p->in_c);
-            continue;
-          }
-          if (!src) {
-            for (int32_t j = 0; j < ncols; j++) d[j] = st.zp4;
-            continue;
-          }
-          for (int32_t j = 0; j < plo; j++) d[j] = st.zp4;
-          d3_copy(d + plo, src + (plo - p->pad_left) * p->in_c + c, phi - plo, p->in_c);
-          for (int32_t j = phi; j < ncols; j++) d[j] = st.zp4;
-        }
-        /* one batch: its padding words stay in place for the next groups */
-        zp_done = nb >= nrows;
+        ga.null_done = nb >= nrows && c > 0;
+        d3_gather(st.pk + 2 * plo, src, prow, rw, &ga);
         xp.y = out + r0 * row_out + c, xp.rows = n;
         d3p_call(runp, &xp);
       }
