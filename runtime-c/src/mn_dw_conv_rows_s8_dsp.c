@@ -983,14 +983,16 @@ typedef struct {
   "smlabb r0, r8, r10, r0\n\tsmlatt r2, r8, r10, r2\n\tsmlabb r1, r9, r11, r1\n\tsmlatt r3, r9, r11, r3\n\t"
 #define D3_MB(k, t) "ldrd r10, r11, [sp, #(8*(3*" D3S(k) "+" D3S(t) "))]\n\t" \
   "smlabb r4, r8, r10, r4\n\tsmlatt r6, r8, r10, r6\n\tsmlabb r5, r9, r11, r5\n\tsmlatt r7, r9, r11, r7\n\t"
+/* pixel 1 with the weights D3_MA just loaded (r10, r11) */
+#define D3_MBN "smlabb r4, r8, r10, r4\n\tsmlatt r6, r8, r10, r6\n\tsmlabb r5, r9, r11, r5\n\tsmlatt r7, r9, r11, r7\n\t"
 #define D3_RP(k) "[sp, #(180+4*" D3S(k) ")]"
 /* stride 1: columns 0..3 (pixel 0 reads 0..2, pixel 1 reads 1..3); the row pointer moves 2 columns */
 #define D3_ROW1(k) "ldr lr, " D3_RP(k) "\n\t"                                                               \
   "ldr r9, [lr]\n\t" D3_X D3_MA(k, 0)                                                                       \
-  "ldr r9, [lr, r12]\n\t" D3_X D3_MA(k, 1) D3_MB(k, 0)                                                      \
-  "ldr r9, [lr, r12, lsl #1]\n\t" D3_X D3_MA(k, 2) D3_MB(k, 1)                                              \
+  "ldr r9, [lr, r12]\n\t" D3_X D3_MBN D3_MA(k, 1)                                                           \
+  "ldr r9, [lr, r12, lsl #1]\n\t" D3_X D3_MBN D3_MA(k, 2)                                                   \
   "add lr, lr, r12, lsl #1\n\t"                                                                             \
-  "ldr r9, [lr, r12]\n\t" D3_X D3_MB(k, 2)                                                                  \
+  "ldr r9, [lr, r12]\n\t" D3_X D3_MBN                                                                       \
   "str lr, " D3_RP(k) "\n\t"
 /* stride 2: columns 0..4 (pixel 1 reads 2..4); the row pointer moves 4 columns */
 #define D3_ROW2(k) "ldr lr, " D3_RP(k) "\n\t"                                                               \
@@ -1317,15 +1319,17 @@ typedef char d3_ctx_layout_ok[(offsetof(d3_ctx, rq) == 72 && offsetof(d3_ctx, wp
 
 /* Plane rows hold every column pre-extended: two words per column, (c0, c2) and (c1, c3) as int16 lanes (what
  * D3_X makes of a raw input word), so a column costs one LDRD here */
+/* Each tap's weights are loaded once for both pixels: pixel 0 reads column t, pixel 1 column t + stride. */
 #define D3P_ROW1(k) "ldrd r8, r9, [lr]\n\t" D3_MA(k, 0)                                                      \
-  "ldrd r8, r9, [lr, #8]\n\t" D3_MA(k, 1) D3_MB(k, 0)                                                      \
-  "ldrd r8, r9, [lr, #16]\n\t" D3_MA(k, 2) D3_MB(k, 1)                                                     \
-  "ldrd r8, r9, [lr, #24]\n\t" D3_MB(k, 2)
+  "ldrd r8, r9, [lr, #8]\n\t" D3_MBN D3_MA(k, 1)                                                            \
+  "ldrd r8, r9, [lr, #16]\n\t" D3_MBN D3_MA(k, 2)                                                           \
+  "ldrd r8, r9, [lr, #24]\n\t" D3_MBN
 #define D3P_ROW2(k) "ldrd r8, r9, [lr]\n\t" D3_MA(k, 0)                                                      \
+  "ldrd r8, r9, [lr, #16]\n\t" D3_MBN                                                                     \
   "ldrd r8, r9, [lr, #8]\n\t" D3_MA(k, 1)                                                                  \
-  "ldrd r8, r9, [lr, #16]\n\t" D3_MA(k, 2) D3_MB(k, 0)                                                     \
-  "ldrd r8, r9, [lr, #24]\n\t" D3_MB(k, 1)                                                                 \
-  "ldrd r8, r9, [lr, #32]\n\t" D3_MB(k, 2)
+  "ldrd r8, r9, [lr, #24]\n\t" D3_MBN                                                                     \
+  "ldrd r8, r9, [lr, #16]\n\t" D3_MA(k, 2)                                                                 \
+  "ldrd r8, r9, [lr, #32]\n\t" D3_MBN
 /* pixel 0 of a pair alone (columns 0..2 at either stride) */
 #define D3P_ROW_1(k) "ldrd r8, r9, [lr]\n\t" D3_MA(k, 0)                                                     \
   "ldrd r8, r9, [lr, #8]\n\t" D3_MA(k, 1)                                                                  \
