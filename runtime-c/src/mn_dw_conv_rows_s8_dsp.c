@@ -947,7 +947,7 @@ static void cv_rows(const mn_dw_conv_params *p, const int8_t *const *rows, int32
  * Stack: d3_rows about 3.2 KiB (packed columns 2 KiB, segments 512 B, two contexts 416 B; gcc -fstack-usage
  * 3192 B on cortex-m4) + 260 B in the asm + 72 B in d3_add.
  * ----------------------------------------------------------------------------------------------------- */
-#define D3_PKW 1024 /* packed words (plane mode: two per column) */
+#define D3_PKW 1536 /* packed words (plane mode: two per column) */
 #define D3_NSEG 16  /* segments per call, terminator included */
 #define D3_PKP 16   /* pairs per packed segment at most */
 
@@ -1410,6 +1410,25 @@ D3_DISPATCH(d3p_call, d3p_run, d3p_ctx)
 /* Plane rows i < nr of one group: columns [0, n) of row i (at d + i * rw words, two words per column) = the
  * SXTB16 even and odd lanes of the 4 bytes at src[i] + c + j * IC, or zx (the extended zero point) for a NULL row
  * (outside the image) unless null_done (they hold it already). Two columns per iteration. */
+/* two loaded columns (r12, lr) extended and stored */
+#define D3G_EXT                                                                                            \
+  "sxtb16 r6, r12\n\t"                                                                                     \
+  "sxtb16 r12, r12, ror #8\n\t"                                                                            \
+  "sxtb16 r8, lr\n\t"                                                                                      \
+  "sxtb16 lr, lr, ror #8\n\t"                                                                              \
+  "strd r6, r12, [r10], #8\n\t"                                                                            \
+  "strd r8, lr, [r10], #8\n\t"
+/* two columns: LDR, LDR, ADD, 4 SXTB16, 2 STRD */
+#define D3G_PAIR                                                                                           \
+  "ldr r12, [r9]\n\t"                                                                                      \
+  "ldr lr, [r9, r5]\n\t"                                                                                   \
+  "add r9, r9, r5, lsl #1\n\t"                                                                             \
+  "sxtb16 r6, r12\n\t"                                                                                     \
+  "sxtb16 r12, r12, ror #8\n\t"                                                                            \
+  "sxtb16 r8, lr\n\t"                                                                                      \
+  "sxtb16 lr, lr, ror #8\n\t"                                                                              \
+  "strd r6, r12, [r10], #8\n\t"                                                                            \
+  "strd r8, lr, [r10], #8\n\t"
 typedef struct {
   int32_t n, IC, c;  /* 0, 4, 8 */
   uint32_t zx;       /* 12 */
@@ -1435,22 +1454,26 @@ __attribute__((naked, noinline)) static void d3_gather(uint32_t *d __attribute__
       "beq 5f\n\t"
       "ldr r6, [r4, #8]\n\t" /* c */
       "add r9, r9, r6\n\t"
-      "lsrs r11, r11, #1\n\t"
-      "beq 3f\n\t"
+      "lsrs r11, r11, #2\n\t" /* blocks of 4 columns */
+      "beq 7f\n\t"
+      "add r7, r5, r5, lsl #1\n\t" /* 3 * IC */
       "2:\n\t"
       "ldr r12, [r9]\n\t"
       "ldr lr, [r9, r5]\n\t"
-      "add r9, r9, r5, lsl #1\n\t"
-      "sxtb16 r6, r12\n\t"
-      "sxtb16 r12, r12, ror #8\n\t"
-      "sxtb16 r8, lr\n\t"
-      "sxtb16 lr, lr, ror #8\n\t"
-      "strd r6, r12, [r10], #8\n\t"
-      "strd r8, lr, [r10], #8\n\t"
+      D3G_EXT
+      "ldr r12, [r9, r5, lsl #1]\n\t"
+      "ldr lr, [r9, r7]\n\t"
+      "add r9, r9, r5, lsl #2\n\t"
+      D3G_EXT
       "subs r11, r11, #1\n\t"
       "bne 2b\n\t"
-      "3:\n\t"
+      "ldr r7, [r4, #12]\n\t" /* zx again */
+      "7:\n\t"
       "ldr r11, [r4]\n\t"
+      "tst r11, #2\n\t"
+      "beq 3f\n\t"
+      D3G_PAIR
+      "3:\n\t"
       "tst r11, #1\n\t"
       "beq 4f\n\t"
       "ldr r12, [r9]\n\t"
