@@ -947,7 +947,7 @@ static void cv_rows(const mn_dw_conv_params *p, const int8_t *const *rows, int32
  * Stack: d3_rows about 3.2 KiB (packed columns 2 KiB, segments 512 B, two contexts 416 B; gcc -fstack-usage
  * 3192 B on cortex-m4) + 260 B in the asm + 72 B in d3_add.
  * ----------------------------------------------------------------------------------------------------- */
-#define D3_PKW 1536 /* packed words (plane mode: two per column) */
+#define D3_PKW 1024 /* packed words (plane mode: two per column) */
 #define D3_NSEG 16  /* segments per call, terminator included */
 #define D3_PKP 16   /* pairs per packed segment at most */
 
