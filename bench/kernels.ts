@@ -15,7 +15,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { dwD3Applies, formatDwD3Prepared, KERNEL_VARIANTS, selectVariant, variantSupportFiles, variantWeights, type VariantFamily } from '../src/codegen/variants.js';
+import { conv1x1Heads, dwD3Applies, formatDwD3Prepared, KERNEL_VARIANTS, selectVariant, variantSupportFiles, variantWeights, type VariantFamily } from '../src/codegen/variants.js';
 import { packageRoot } from '../src/codegen/paths.js';
 import { buildProgram, canRun, functionProfile, getTarget, runProgram, type Target, type TargetName } from '../src/targets/index.js';
 
@@ -49,6 +49,8 @@ export interface KernelCase {
   prepared?: boolean;
   /** dw rows: the row-by-row calls read rows with 2 zero-point halo pixels each side (halo_l = halo_r = 2) */
   halo?: boolean;
+  /** 1x1: the variant gets the compiler's requantization heads (mn_conv_1x1_params.heads) */
+  heads?: boolean;
 }
 
 export const PARAM_ORDER: Record<CaseKind, readonly string[]> = {
@@ -263,7 +265,7 @@ export function serializeCases(cases: readonly KernelCase[]): Uint8Array {
     if (idx === undefined) throw new Error(`the C driver has no table entry for ${c.variant}`);
     const order = PARAM_ORDER[c.kind];
     const wv = caseVariantWeights(c);
-    words([KIND_CODE[c.kind], idx, (c.bench ? 1 : 0) | (c.rows ? 2 : 0) | (c.prepared ? 4 : 0) | (c.halo ? 8 : 0), c.misalign, c.split, order.length]);
+    words([KIND_CODE[c.kind], idx, (c.bench ? 1 : 0) | (c.rows ? 2 : 0) | (c.prepared ? 4 : 0) | (c.halo ? 8 : 0) | (c.heads ? 16 : 0), c.misalign, c.split, order.length]);
     words(order.map((k) => {
       const v = c.params[k];
       if (v === undefined) throw new Error(`case ${c.name}: missing parameter ${k}`);
@@ -276,6 +278,10 @@ export function serializeCases(cases: readonly KernelCase[]): Uint8Array {
     if (c.bias) blob(u8(c.bias));
     blob(u8(c.mult));
     blob(u8(c.shift));
+    if (c.heads) {
+      if (c.kind !== '1x1' || !c.bias) throw new Error(`case ${c.name}: heads are for 1x1 cases with a bias`);
+      blob(u8(conv1x1Heads(c.params.in_c!, c.params.out_offset!, c.bias, c.mult, c.shift)));
+    }
   }
   const total = parts.reduce((s, p) => s + p.length, 0);
   const out = new Uint8Array(total);

@@ -723,8 +723,13 @@ static void run_chunk(const layer_t *L, const int8_t *in, int8_t *out, int32_t n
     const int has_b = oc + 1 < OC;
     int8_t *y = out + oc;
     int cmode = RQ_GEN, use_asm = 0, act = L->clamp;
-    if (has_b && rq_k(p, oc, L->blim, &c.ma, &c.ka, &c.ea, &c.init_a) &&
-        rq_k(p, oc + 1, L->blim, &c.mb, &c.kb, &c.eb, &c.init_b)) {
+    const int32_t *h = p->heads ? p->heads + 4 * oc : NULL; /* 8 words per pair (mn_kernels.h) */
+    if (h && h[2] != 0) {
+      c.ma = h[0], c.ka = h[1], c.ea = h[2], c.mb = h[3], c.kb = h[4], c.eb = h[5], c.init_a = h[6], c.init_b = h[7];
+      use_asm = 1;
+      c.offw = 0;
+    } else if (has_b && rq_k(p, oc, L->blim, &c.ma, &c.ka, &c.ea, &c.init_a) &&
+               rq_k(p, oc + 1, L->blim, &c.mb, &c.kb, &c.eb, &c.init_b)) {
       use_asm = 1;
       c.offw = 0;
     } else {

@@ -1548,10 +1548,11 @@ static void d3_row_halo(const mn_dw_conv_params *p, const int8_t *const *rows, i
   x.C = C, x.oo = p->out_offset, x.seg = seg;
   seg[0].cin = IC, seg[0].np = np, seg[0].odd = 2 * np > p->out_w, seg[0].pad = 0;
   seg[1].np = 0;
-  const int8_t *r0 = rows[0] - p->pad_left * IC, *r1 = rows[1] - p->pad_left * IC, *r2 = rows[2] - p->pad_left * IC;
-  const int32_t gw = cv_group_bytes(p) >> 2;
-  for (int32_t c = 0; c + 4 <= C; c += 4) {
-    const uint32_t *wg = (const uint32_t *)(const void *)p->weights + (c >> 2) * gw;
+  seg[0].row[0] = rows[0] - p->pad_left * IC, seg[0].row[1] = rows[1] - p->pad_left * IC;
+  seg[0].row[2] = rows[2] - p->pad_left * IC, seg[0].y = out;
+  const int32_t gw = cv_group_bytes(p) >> 2, sel = d3_sel(s, clamp, 0);
+  const uint32_t *wg = (const uint32_t *)(const void *)p->weights;
+  for (int32_t c = 0; c + 4 <= C; c += 4, wg += gw) {
     int32_t slow;
     x.wp = wg;
     if (p->prepared) {
@@ -1561,9 +1562,9 @@ static void d3_row_halo(const mn_dw_conv_params *p, const int8_t *const *rows, i
       slow = d3_setup(p, c, wg, x.rq, x.b2);
       x.hp = (const uint32_t *)(const void *)x.rq;
     }
-    seg[0].row[0] = r0 + c, seg[0].row[1] = r1 + c, seg[0].row[2] = r2 + c;
-    seg[0].y = out + c;
-    d3_call(d3_sel(s, clamp, slow & 16), &x);
+    d3_call(sel + (slow & 16 ? 2 : 0), &x);
+    /* the next group: 4 channels on */
+    seg[0].row[0] += 4, seg[0].row[1] += 4, seg[0].row[2] += 4, seg[0].y += 4;
     if (slow & 15) {
       for (int32_t j = 0; j < 4; j++) {
         if (slow >> j & 1) d3_chan_exact(p, rows, 1, out, c + j);

@@ -395,6 +395,7 @@ export function rowKernelName(refKernel: string, families: readonly VariantFamil
  * groups save it the per-call requantization set-up (it costs 72 more flash bytes per group of 4 channels).
  */
 export function prepareStreamedLayer(layer: Layer): Layer {
+  if (layer.kernel === 'mn_conv_1x1_s8_dsp') return withConv1x1Heads(layer);
   if (layer.kernel !== 'mn_dw_conv_s8_dsp') return layer;
   const shape = shapeOf(layer.fields);
   if (!dwD3Applies(shape)) return layer;
@@ -411,5 +412,49 @@ export function prepareStreamedLayer(layer: Layer): Layer {
     arrays: layer.arrays.map((a) => (a === w ? next : a)),
     fields: [...layer.fields, { name: 'prepared', value: 1 }],
     notes: [...layer.notes, `weights in MN_FMT_DW_D3P (${bytes.length} bytes): requantization set-up precomputed for the per-row calls`],
+  };
+}
+
+/**
+ * The requantization heads of a 1x1 layer for mn_conv_1x1_s8_dsp (mn_conv_1x1_params.heads): per pair of output
+ * channels (m_a, k_a, e_a, m_b, k_b, e_b, 2 * bias_a, 2 * bias_b) exactly as the kernel's rq_k derives them, or
+ * zeros (e_a = 0: the kernel derives the pair itself) when a channel is outside rq_k's range (right shift 1..22,
+ * m >= 0, |bias| < 2^30 - in_c * 16384) or the pair has one channel.
+ */
+export function conv1x1Heads(inC: number, outOffset: number, bias: ArrayLike<number>, mult: ArrayLike<number>, shift: ArrayLike<number>): Int32Array {
+  const outC = mult.length, maxSum = inC * 16384;
+  const blim = maxSum < 2 ** 30 ? 2 ** 30 - maxSum : 0;
+  const fast = (c: number) => shift[c]! >= -22 && shift[c]! <= -1 && mult[c]! >= 0 && Math.abs(bias[c]!) < blim;
+  const heads = new Int32Array(4 * (outC + (outC & 1)));
+  for (let oc = 0; oc + 1 < outC; oc += 2) {
+    if (!fast(oc) || !fast(oc + 1)) continue;
+    for (const [j, c] of [[0, oc], [1, oc + 1]] as const) {
+      const e = -shift[c]!;
+      heads[4 * oc + 3 * j] = mult[c]!;
+      heads[4 * oc + 3 * j + 1] = ((1 << (e - 1)) + (outOffset << e)) | 0;
+      heads[4 * oc + 3 * j + 2] = e;
+      heads[4 * oc + 6 + j] = (2 * bias[c]!) | 0;
+    }
+  }
+  return heads;
+}
+
+/** A streamed 1x1 layer's copy with requantization heads (32 flash bytes per pair of output channels). */
+function withConv1x1Heads(layer: Layer): Layer {
+  const f = (name: string) => layer.fields.find((x) => x.name === name)?.value;
+  const arr = (name: string) => {
+    const v = f(name);
+    return typeof v === 'string' ? layer.arrays.find((a) => a.symbol === v) : undefined;
+  };
+  const bias = arr('bias'), mult = arr('mult'), shift = arr('shift');
+  const inC = f('in_c'), outOffset = f('out_offset');
+  if (!bias?.values || !mult?.values || !shift?.values || typeof inC !== 'number' || typeof outOffset !== 'number') return layer;
+  const heads = conv1x1Heads(inC, outOffset, bias.values, mult.values, shift.values);
+  const symbol = `${layer.id}_heads`;
+  return {
+    ...layer,
+    arrays: [...layer.arrays, { symbol, ctype: 'int32_t', values: heads, comment: 'requantization heads per output-channel pair (mn_conv_1x1_params.heads)' }],
+    fields: [...layer.fields, { name: 'heads', value: symbol }],
+    notes: [...layer.notes, `requantization heads precomputed for the per-row calls (${heads.length * 4} bytes)`],
   };
 }

@@ -56,6 +56,13 @@ function randomCases(): KernelCase[] {
     cases.push(case1x1(rng, { pixels: 14, inC: 96, outC: 34, style: 'tiny', variant }));
     cases.push(case1x1(rng, { pixels: 20, inC: 40, outC: 16, style: 'mixed', variant }));
   }
+  // streamed 1x1 layers: the compiler's requantization heads (TypeScript must derive what rq_k derives; a pair it
+  // cannot take has e_a = 0), every requantization style, odd channel counts, 1- and 2-pixel tails
+  for (let i = 0; i < 20; i++) {
+    const c = case1x1(rng, { pixels: rng.int(1, 50), inC: rng.pick(chans), outC: rng.pick(chans), style: STYLES[i % STYLES.length]!, variant: 'mn_conv_1x1_s8_dsp' });
+    if (c.bias) c.heads = true;
+    cases.push(c);
+  }
   const dw = 'mn_dw_conv_s8_dsp';
   for (let i = 0; i < 44; i++) {
     const stride = rng.pick([1, 2]);
