@@ -280,7 +280,7 @@ export function serializeCases(cases: readonly KernelCase[]): Uint8Array {
     blob(u8(c.shift));
     if (c.heads) {
       if (c.kind !== '1x1' || !c.bias) throw new Error(`case ${c.name}: heads are for 1x1 cases with a bias`);
-      blob(u8(conv1x1Heads(c.params.in_c!, c.params.out_offset!, c.bias, c.mult, c.shift)));
+      blob(u8(conv1x1Heads(c.params.in_c!, c.params.out_offset!, c.bias, c.mult, c.shift, wv)));
     }
   }
   const total = parts.reduce((s, p) => s + p.length, 0);

@@ -64,7 +64,9 @@ typedef struct {
   const int32_t *shift;
   /* optimised variants only, NULL unless the compiler made them (streamed layers, called once per row): per
    * pair of output channels 8 words (m_a, k_a, e_a, m_b, k_b, e_b, 2 * bias_a, 2 * bias_b), the requantization
-   * constants mn_conv_1x1_s8_dsp would otherwise derive on every call; e_a = 0 marks a pair it must derive */
+   * constants mn_conv_1x1_s8_dsp would otherwise derive on every call (e_a = 0 marks a pair it must derive),
+   * and when in_c <= 32 the pair's weights as doubled int16 lanes, 2 words per 2 input channels (the words its
+   * small loop would otherwise build in its frame on every call) */
   const int32_t *heads;
 } mn_conv_1x1_params;
 void mn_conv_1x1_s8(const mn_conv_1x1_params *p, const int8_t *in, int8_t *out);

@@ -287,8 +287,9 @@ PK_FN(blk_w_act, PK_BLOCKS(PK_LOAD_W, PK_STORE_ACT, PK_EXTEND))
   "strh r2, [r11, lr, lsl #1]\n\t"                                                                         \
   "add r11, r11, lr, lsl #1\n\t"                                                                           \
   "add r11, r11, lr\n\t"
-#define SM_BLOCKS(STORE)                                                                                   \
-  PK_PROLOGUE("208") SM_EXTEND                                                                             \
+#define SM_BLOCKS(STORE) SM_BLOCKS_X(SM_EXTEND, STORE)
+#define SM_BLOCKS_X(EXT, STORE)                                                                            \
+  PK_PROLOGUE("208") EXT                                                                                   \
   "1:\n\t"                                                                                                 \
   "ldrd r0, r3, [sp, #56]\n\t"                                                                             \
   "ldrd r6, r7, [sp, #80]\n\t"                                                                             \
@@ -314,6 +315,25 @@ PK_FN(blk_w_act, PK_BLOCKS(PK_LOAD_W, PK_STORE_ACT, PK_EXTEND))
   ".word 52b - 9b + 1, 53b - 9b + 1, 54b - 9b + 1, 55b - 9b + 1\n\t"
 PK_FN(blk_s, SM_BLOCKS(SM_STORE))
 PK_FN(blk_s_act, SM_BLOCKS(SM_STORE_ACT))
+/* the same with the doubled sign-extended weights precomputed by the compiler (mn_conv_1x1_params.heads, the
+ * words after a pair's head): copied into the frame, not extended */
+#define SM_COPY                                                                                            \
+  "ldr r2, [sp, #72]\n\t"                                                                                  \
+  "ldr r5, [sp, #68]\n\t"                                                                                  \
+  "ldrd r3, r4, [r2], #8\n\t"                                                                              \
+  "strd r3, r4, [sp, #80]\n\t"                                                                             \
+  "rsb r4, r5, #17\n\t"                                                                                    \
+  "add r0, sp, #80\n\t"                                                                                    \
+  "add r0, r0, r4, lsl #3\n\t"                                                                             \
+  "subs r5, r5, #1\n\t"                                                                                    \
+  "80:\n\t"                                                                                                \
+  "ldrd r3, r4, [r2], #8\n\t"                                                                              \
+  "strd r3, r4, [r0], #8\n\t"                                                                              \
+  "subs r5, r5, #1\n\t"                                                                                    \
+  "bne 80b\n\t"                                                                                            \
+  "ldrd r11, lr, [sp, #36]\n\t"
+PK_FN(blk_s_pre, SM_BLOCKS_X(SM_COPY, SM_STORE))
+PK_FN(blk_s_pre_act, SM_BLOCKS_X(SM_COPY, SM_STORE_ACT))
 
 /* GEMV-like sums of one output-channel pair over 1 pixel (contiguous words) or 2 pixels (interleaved words):
  * acc[] holds the initial values and receives the sums. */
@@ -719,11 +739,34 @@ static void run_chunk(const layer_t *L, const int8_t *in, int8_t *out, int32_t n
   c.entry = kind == 0 ? 17 - L->steps : L->entry;
   c.wbase = wext;
   const int8_t *w = p->weights;
-  for (int32_t oc = 0; oc < OC; oc += 2, w += 2 * cp) {
+  int32_t oc = 0;
+  /* heads: 8 words per pair, followed for in_c <= 32 (kind 0) by the pair's 2 * steps doubled sign-extended
+   * weight words in the frame's order (what SM_EXTEND makes) */
+  const int32_t hs = 8 + (L->steps <= 16 ? 2 * L->steps : 0);
+  if (p->heads && nfull > 0 && t == 0 && kind != 2) {
+    /* the compiler's heads (streamed rows): a lean loop over the pairs they cover, up to the first they do not */
+    const int32_t *h = p->heads;
+    const int act = L->clamp, pairs = OC >> 1;
+    c.offw = 0;
+    for (; oc < 2 * pairs && h[2] != 0; oc += 2, h += hs, w += 2 * cp) {
+      c.ma = h[0], c.ka = h[1], c.ea = h[2], c.mb = h[3], c.kb = h[4], c.eb = h[5], c.init_a = h[6], c.init_b = h[7];
+      c.y = out + oc;
+      if (kind == 0) {
+        c.wsrc = (const int8_t *)(const void *)(h + 8);
+        if (act) blk_s_pre_act(&c, buf);
+        else blk_s_pre(&c, buf);
+      } else {
+        c.wsrc = w;
+        if (act) blk_w_act(&c, buf);
+        else blk_w(&c, buf);
+      }
+    }
+  }
+  for (; oc < OC; oc += 2, w += 2 * cp) {
     const int has_b = oc + 1 < OC;
     int8_t *y = out + oc;
     int cmode = RQ_GEN, use_asm = 0, act = L->clamp;
-    const int32_t *h = p->heads ? p->heads + 4 * oc : NULL; /* 8 words per pair (mn_kernels.h) */
+    const int32_t *h = p->heads ? p->heads + (oc >> 1) * hs : NULL; /* mn_kernels.h */
     if (h && h[2] != 0) {
       c.ma = h[0], c.ka = h[1], c.ea = h[2], c.mb = h[3], c.kb = h[4], c.eb = h[5], c.init_a = h[6], c.init_b = h[7];
       use_asm = 1;

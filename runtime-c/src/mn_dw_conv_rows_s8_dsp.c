@@ -1270,16 +1270,25 @@ static void d3_null_rows(d3_state *st, const int8_t *const *rw, int8_t *y, int32
   uint32_t wz[18], hz[20];
   const int8_t *any = rw[1] ? rw[1] : rw[0] ? rw[0] : rw[2];
   const int8_t *rr[3];
-  memcpy(wz, wg, sizeof wz);
-  memcpy(hz, hp, sizeof hz);
+  /* word by word (a memcpy call costs more than these 38 loads and stores) */
+#define D3_CP2(D, S, I) (D)[I] = (S)[I], (D)[(I) + 1] = (S)[(I) + 1]
+  D3_CP2(wz, wg, 0), D3_CP2(wz, wg, 2), D3_CP2(wz, wg, 4), D3_CP2(wz, wg, 6), D3_CP2(wz, wg, 8);
+  D3_CP2(wz, wg, 10), D3_CP2(wz, wg, 12), D3_CP2(wz, wg, 14), D3_CP2(wz, wg, 16);
+  D3_CP2(hz, hp, 0), D3_CP2(hz, hp, 2), D3_CP2(hz, hp, 4), D3_CP2(hz, hp, 6), D3_CP2(hz, hp, 8);
+  D3_CP2(hz, hp, 10), D3_CP2(hz, hp, 12), D3_CP2(hz, hp, 14), D3_CP2(hz, hp, 16), D3_CP2(hz, hp, 18);
+#undef D3_CP2
   for (int32_t k = 0; k < 3; k++) {
     rr[k] = rw[k] ? rw[k] : any;
     if (rw[k]) continue;
-    for (int32_t t = 6 * k; t < 6 * k + 6; t++) wz[t] = 0;
+    /* the kernel row's doubled weights: per tap the words (c0, c2) and (c1, c3) as int16 lanes */
+    int32_t w2[4] = {0, 0, 0, 0};
+    for (int32_t t = 6 * k; t < 6 * k + 6; t += 2) {
+      const uint32_t a = wz[t], b = wz[t + 1];
+      w2[0] += (int16_t)(a & 0xffffu), w2[2] += (int16_t)(a >> 16), w2[1] += (int16_t)(b & 0xffffu), w2[3] += (int16_t)(b >> 16);
+      wz[t] = 0, wz[t + 1] = 0;
+    }
     for (int32_t j = 0; j < 4; j++) {
-      int32_t w2 = 0; /* doubled weights of the kernel row */
-      for (int32_t kx = 0; kx < 3; kx++) w2 += cv_w2(p, c + j, 3 * k + kx);
-      const uint32_t b2 = hz[12 + j] - (uint32_t)p->in_offset * (uint32_t)w2;
+      const uint32_t b2 = hz[12 + j] - (uint32_t)p->in_offset * (uint32_t)w2[j];
       hz[12 + j] = b2, hz[16 + j] = b2;
     }
   }

@@ -419,37 +419,49 @@ export function prepareStreamedLayer(layer: Layer): Layer {
  * The requantization heads of a 1x1 layer for mn_conv_1x1_s8_dsp (mn_conv_1x1_params.heads): per pair of output
  * channels (m_a, k_a, e_a, m_b, k_b, e_b, 2 * bias_a, 2 * bias_b) exactly as the kernel's rq_k derives them, or
  * zeros (e_a = 0: the kernel derives the pair itself) when a channel is outside rq_k's range (right shift 1..22,
- * m >= 0, |bias| < 2^30 - in_c * 16384) or the pair has one channel.
+ * m >= 0, |bias| < 2^30 - in_c * 16384) or the pair has one channel; for in_c <= 32 each head is followed by the
+ * pair's weights (`pair4`: the layer's MN_FMT_1X1_PAIR4 bytes) as doubled int16 lanes, per packed word (2 input
+ * channels x 2 output channels) the words (2 w0, 2 w2) and (2 w1, 2 w3) of its bytes w0..w3.
  */
-export function conv1x1Heads(inC: number, outOffset: number, bias: ArrayLike<number>, mult: ArrayLike<number>, shift: ArrayLike<number>): Int32Array {
-  const outC = mult.length, maxSum = inC * 16384;
+export function conv1x1Heads(inC: number, outOffset: number, bias: ArrayLike<number>, mult: ArrayLike<number>, shift: ArrayLike<number>, pair4: Uint8Array): Int32Array {
+  const outC = mult.length, maxSum = inC * 16384, cp = (inC + 3) & ~3, steps = cp / 2;
   const blim = maxSum < 2 ** 30 ? 2 ** 30 - maxSum : 0;
   const fast = (c: number) => shift[c]! >= -22 && shift[c]! <= -1 && mult[c]! >= 0 && Math.abs(bias[c]!) < blim;
-  const heads = new Int32Array(4 * (outC + (outC & 1)));
-  for (let oc = 0; oc + 1 < outC; oc += 2) {
-    if (!fast(oc) || !fast(oc + 1)) continue;
+  const ext = steps <= 16 ? 2 * steps : 0, hs = 8 + ext, pairs = (outC + 1) >> 1;
+  if (pair4.length !== pairs * 2 * cp) throw new Error(`variants: 1x1 weights have ${pair4.length} bytes, expected ${pairs * 2 * cp}`);
+  const heads = new Int32Array(pairs * hs);
+  const w = new Int8Array(pair4.buffer, pair4.byteOffset, pair4.byteLength);
+  const lanes = (lo: number, hi: number) => ((2 * lo) & 0xffff) | ((2 * hi) << 16);
+  for (let q = 0; q < pairs; q++) {
+    const oc = 2 * q, o = q * hs;
+    for (let k = 0; k < ext / 2; k++) {
+      const b = 2 * cp * q + 4 * k;
+      heads[o + 8 + 2 * k] = lanes(w[b]!, w[b + 2]!);
+      heads[o + 9 + 2 * k] = lanes(w[b + 1]!, w[b + 3]!);
+    }
+    if (oc + 1 >= outC || !fast(oc) || !fast(oc + 1)) continue;
     for (const [j, c] of [[0, oc], [1, oc + 1]] as const) {
       const e = -shift[c]!;
-      heads[4 * oc + 3 * j] = mult[c]!;
-      heads[4 * oc + 3 * j + 1] = ((1 << (e - 1)) + (outOffset << e)) | 0;
-      heads[4 * oc + 3 * j + 2] = e;
-      heads[4 * oc + 6 + j] = (2 * bias[c]!) | 0;
+      heads[o + 3 * j] = mult[c]!;
+      heads[o + 3 * j + 1] = ((1 << (e - 1)) + (outOffset << e)) | 0;
+      heads[o + 3 * j + 2] = e;
+      heads[o + 6 + j] = (2 * bias[c]!) | 0;
     }
   }
   return heads;
 }
 
-/** A streamed 1x1 layer's copy with requantization heads (32 flash bytes per pair of output channels). */
+/** A streamed 1x1 layer's copy with requantization heads (32 flash bytes per pair of output channels, plus its weights again as int16 when in_c <= 32). */
 function withConv1x1Heads(layer: Layer): Layer {
   const f = (name: string) => layer.fields.find((x) => x.name === name)?.value;
   const arr = (name: string) => {
     const v = f(name);
     return typeof v === 'string' ? layer.arrays.find((a) => a.symbol === v) : undefined;
   };
-  const bias = arr('bias'), mult = arr('mult'), shift = arr('shift');
+  const bias = arr('bias'), mult = arr('mult'), shift = arr('shift'), weights = arr('weights');
   const inC = f('in_c'), outOffset = f('out_offset');
-  if (!bias?.values || !mult?.values || !shift?.values || typeof inC !== 'number' || typeof outOffset !== 'number') return layer;
-  const heads = conv1x1Heads(inC, outOffset, bias.values, mult.values, shift.values);
+  if (!bias?.values || !mult?.values || !shift?.values || !weights?.bytes || typeof inC !== 'number' || typeof outOffset !== 'number') return layer;
+  const heads = conv1x1Heads(inC, outOffset, bias.values, mult.values, shift.values, weights.bytes);
   const symbol = `${layer.id}_heads`;
   return {
     ...layer,
