@@ -33,10 +33,10 @@ export interface BenchResult {
   functions?: { name: string; instructions: number }[];
 }
 
-export async function benchModel(graph: Graph, opts: { target: string; memoryPlan?: 'layer' | 'stream'; modelFile?: string; rowInput?: boolean; functions?: boolean }): Promise<BenchResult> {
+export async function benchModel(graph: Graph, opts: { target: string; memoryPlan?: 'layer' | 'stream'; modelFile?: string; rowInput?: boolean; functions?: boolean; leanFlash?: boolean }): Promise<BenchResult> {
   const target = getTarget(opts.target);
   const inputs = graph.inputs.map((t, k) => randomInput(graph.tensors[t]!, 101 + k));
-  const r = await runNative(graph, inputs, { target: target.name, memoryPlan: opts.memoryPlan ?? 'stream', countInstructions: true, profile: true, modelFile: opts.modelFile, timeoutMs: 1_800_000, rowInput: opts.rowInput, pcProfile: opts.functions });
+  const r = await runNative(graph, inputs, { target: target.name, memoryPlan: opts.memoryPlan ?? 'stream', countInstructions: true, profile: true, modelFile: opts.modelFile, timeoutMs: 1_800_000, rowInput: opts.rowInput, pcProfile: opts.functions, leanFlash: opts.leanFlash });
   const units = r.module.units;
   // marks: [copy-in + unit 0, unit 1, ..., unit n-1 (+ the traces of its further outputs), copy-out]
   const marks = r.marks ?? [];

@@ -102,6 +102,13 @@ describe('zero-point halos and prepared heads for the Arm DSP depthwise row kern
     expect(c).toMatch(/\.prepared = 1,/);
     expect(c).toMatch(/\.halo_l = 1,/);
     expect(c).toMatch(/halo: the zero point before row 0, between rows and after the last row/);
+    expect(c).toMatch(/\.heads = [A-Za-z0-9_]+_heads,/);
+    // lean flash: the same plan without the precomputed heads, fewer weight bytes
+    const lean = compileGraph(g, { target: 'cortex-m4', leanFlash: true });
+    const lc = lean.files.get(`${lean.name}.c`)!;
+    expect(lc).not.toMatch(/\.prepared = 1,|\.heads = /);
+    expect(lean.report.weights_bytes).toBeLessThan(m4.report.weights_bytes);
+    expect(lean.report.arena_bytes).toBe(m4.report.arena_bytes);
     const host = compileGraph(g, { target: 'host' });
     expect(host.units.flatMap((u) => (u.kind === 'region' ? u.region.rings : [])).every((r) => r.haloBefore + r.haloAfter === 0)).toBe(true);
   });
@@ -115,8 +122,10 @@ describe('zero-point halos and prepared heads for the Arm DSP depthwise row kern
       for (const seed of [1, 2]) {
         const inputs = [randomInput(g.tensors[g.inputs[0]!]!, seed)];
         const want = interpret(g, inputs).outputs[0]!;
-        const got = (await runNative(g, inputs, { target: 'cortex-m4', memoryPlan: 'stream' })).outputs[0]!;
-        expect(Buffer.from(got).equals(Buffer.from(want))).toBe(true);
+        for (const leanFlash of [false, true]) {
+          const got = (await runNative(g, inputs, { target: 'cortex-m4', memoryPlan: 'stream', leanFlash })).outputs[0]!;
+          expect(Buffer.from(got).equals(Buffer.from(want))).toBe(true);
+        }
       }
     }
   }, 120_000);
