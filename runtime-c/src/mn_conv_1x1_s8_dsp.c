@@ -247,6 +247,8 @@ PK_FN(blk_w_act, PK_BLOCKS(PK_LOAD_W, PK_STORE_ACT, PK_EXTEND))
  * counter is needed and the output pointer (r11) and stride (lr) stay in registers. Step 0 reads slot 0,
  * step i >= 1 slot 16 - steps + i; entry = 17 - steps (1..15). */
 #define SM_STEP(OFF) "ldrd r6, r7, [sp, #" OFF "]\n\t" "ldmia r12!, {r8, r9, r10}\n\t" PK_MAC6
+/* r0 = the frame slot of step 1 (sp + 80 + 8 * (17 - steps)), r5 = steps - 1 */
+#define SM_SLOTS "rsb r4, r5, #17\n\tadd r0, sp, #80\n\tadd r0, r0, r4, lsl #3\n\tsubs r5, r5, #1\n\t"
 #define SM_EXTEND                                                                                          \
   "ldr r2, [sp, #72]\n\t"                                                                                  \
   "ldr r5, [sp, #68]\n\t"                                                                                  \
@@ -255,11 +257,7 @@ PK_FN(blk_w_act, PK_BLOCKS(PK_LOAD_W, PK_STORE_ACT, PK_EXTEND))
   "sxtab16 r3, r3, r1\n\t"                                                                                 \
   "sxtb16 r4, r1, ror #8\n\t"                                                                              \
   "sxtab16 r4, r4, r1, ror #8\n\t"                                                                         \
-  "strd r3, r4, [sp, #80]\n\t"                                                                             \
-  "rsb r4, r5, #17\n\t"                                                                                     \
-  "add r0, sp, #80\n\t"                                                                                    \
-  "add r0, r0, r4, lsl #3\n\t"                                                                             \
-  "subs r5, r5, #1\n\t"                                                                                    \
+  "strd r3, r4, [sp, #80]\n\t" SM_SLOTS                                                                     \
   "80:\n\t"                                                                                                \
   "ldr r1, [r2], #4\n\t"                                                                                   \
   "sxtb16 r3, r1\n\t"                                                                                      \
@@ -321,11 +319,7 @@ PK_FN(blk_s_act, SM_BLOCKS(SM_STORE_ACT))
   "ldr r2, [sp, #72]\n\t"                                                                                  \
   "ldr r5, [sp, #68]\n\t"                                                                                  \
   "ldrd r3, r4, [r2], #8\n\t"                                                                              \
-  "strd r3, r4, [sp, #80]\n\t"                                                                             \
-  "rsb r4, r5, #17\n\t"                                                                                    \
-  "add r0, sp, #80\n\t"                                                                                    \
-  "add r0, r0, r4, lsl #3\n\t"                                                                             \
-  "subs r5, r5, #1\n\t"                                                                                    \
+  "strd r3, r4, [sp, #80]\n\t" SM_SLOTS                                                                     \
   "80:\n\t"                                                                                                \
   "ldrd r3, r4, [r2], #8\n\t"                                                                              \
   "strd r3, r4, [r0], #8\n\t"                                                                              \

@@ -1416,9 +1416,6 @@ D3P_DECL(d3p_run_s2_act_w, D3P_ROW2, "32", D3_CLAMP, D3_RQW, D3_CLAMP_1, D3_RQW_
 /* plane-mode loops, selected like d3_call */
 D3_DISPATCH(d3p_call, d3p_run, d3p_ctx)
 
-/* Plane rows i < nr of one group: columns [0, n) of row i (at d + i * rw words, two words per column) = the
- * SXTB16 even and odd lanes of the 4 bytes at src[i] + c + j * IC, or zx (the extended zero point) for a NULL row
- * (outside the image) unless null_done (they hold it already). Two columns per iteration. */
 /* two loaded columns (r12, lr) extended and stored */
 #define D3G_EXT                                                                                            \
   "sxtb16 r6, r12\n\t"                                                                                     \
@@ -1431,13 +1428,10 @@ D3_DISPATCH(d3p_call, d3p_run, d3p_ctx)
 #define D3G_PAIR                                                                                           \
   "ldr r12, [r9]\n\t"                                                                                      \
   "ldr lr, [r9, r5]\n\t"                                                                                   \
-  "add r9, r9, r5, lsl #1\n\t"                                                                             \
-  "sxtb16 r6, r12\n\t"                                                                                     \
-  "sxtb16 r12, r12, ror #8\n\t"                                                                            \
-  "sxtb16 r8, lr\n\t"                                                                                      \
-  "sxtb16 lr, lr, ror #8\n\t"                                                                              \
-  "strd r6, r12, [r10], #8\n\t"                                                                            \
-  "strd r8, lr, [r10], #8\n\t"
+  "add r9, r9, r5, lsl #1\n\t" D3G_EXT
+/* Plane rows i < nr of one group: columns [0, n) of row i (at d + i * rw words, two words per column) = the
+ * SXTB16 even and odd lanes of the 4 bytes at src[i] + c + j * IC, or zx (the extended zero point) for a NULL row
+ * (outside the image) unless null_done (they hold it already). Two columns per iteration. */
 typedef struct {
   int32_t n, IC, c;  /* 0, 4, 8 */
   uint32_t zx;       /* 12 */
