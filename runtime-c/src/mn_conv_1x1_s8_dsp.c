@@ -84,7 +84,7 @@ typedef struct {
   const int8_t *wsrc;             /* 72: packed weights of the pair */
   int32_t pad;                    /* 76 */
 } blk_ctx;
-typedef char blk_ctx_layout_ok[(offsetof(blk_ctx, offw) == 24 && offsetof(blk_ctx, y) == 36 &&
+typedef char blk_ctx_layout_ok[(offsetof(blk_ctx, offw) == 24 && offsetof(blk_ctx, y) == 36 && offsetof(blk_ctx, init_a) == 56 &&
                                 offsetof(blk_ctx, wbase) == 48 && offsetof(blk_ctx, entry) == 64 &&
                                 offsetof(blk_ctx, wsrc) == 72 && sizeof(blk_ctx) == 80)
                                    ? 1
@@ -313,10 +313,15 @@ PK_FN(blk_w_act, PK_BLOCKS(PK_LOAD_W, PK_STORE_ACT, PK_EXTEND))
   ".word 52b - 9b + 1, 53b - 9b + 1, 54b - 9b + 1, 55b - 9b + 1\n\t"
 PK_FN(blk_s, SM_BLOCKS(SM_STORE))
 PK_FN(blk_s_act, SM_BLOCKS(SM_STORE_ACT))
-/* the same with the doubled sign-extended weights precomputed by the compiler (mn_conv_1x1_params.heads, the
- * words after a pair's head): copied into the frame, not extended */
+/* the same from the compiler's pair head (mn_conv_1x1_params.heads; the context's wsrc points at it): its
+ * requantization words go to frame words 0..5 and 14..15 (ma..eb, init_a, init_b), the doubled sign-extended
+ * weights after it are copied into the frame, not extended */
 #define SM_COPY                                                                                            \
   "ldr r2, [sp, #72]\n\t"                                                                                  \
+  "ldmia r2!, {r3-r8}\n\t"                                                                                 \
+  "stmia sp, {r3-r8}\n\t"                                                                                  \
+  "ldmia r2!, {r3, r4}\n\t"                                                                                \
+  "strd r3, r4, [sp, #56]\n\t"                                                                             \
   "ldr r5, [sp, #68]\n\t"                                                                                  \
   "ldrd r3, r4, [r2], #8\n\t"                                                                              \
   "strd r3, r4, [sp, #80]\n\t" SM_SLOTS                                                                     \
@@ -743,13 +748,13 @@ static void run_chunk(const layer_t *L, const int8_t *in, int8_t *out, int32_t n
     const int act = L->clamp, pairs = OC >> 1;
     c.offw = 0;
     for (; oc < 2 * pairs && h[2] != 0; oc += 2, h += hs, w += 2 * cp) {
-      c.ma = h[0], c.ka = h[1], c.ea = h[2], c.mb = h[3], c.kb = h[4], c.eb = h[5], c.init_a = h[6], c.init_b = h[7];
       c.y = out + oc;
       if (kind == 0) {
-        c.wsrc = (const int8_t *)(const void *)(h + 8);
+        c.wsrc = (const int8_t *)(const void *)h; /* blk_s_pre takes the head and the weights from there */
         if (act) blk_s_pre_act(&c, buf);
         else blk_s_pre(&c, buf);
       } else {
+        c.ma = h[0], c.ka = h[1], c.ea = h[2], c.mb = h[3], c.kb = h[4], c.eb = h[5], c.init_a = h[6], c.init_b = h[7];
         c.wsrc = w;
         if (act) blk_w_act(&c, buf);
         else blk_w(&c, buf);
