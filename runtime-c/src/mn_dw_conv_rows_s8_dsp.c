@@ -934,18 +934,24 @@ static void cv_rows(const mn_dw_conv_params *p, const int8_t *const *rows, int32
 }
 
 /* ----------------------------------------------------------------------------------------------------- *
- * 3x3, depth multiplier 1, stride 1 or 2 in MN_FMT_DW_CV: 2 output pixels x 4 channels per iteration of one
- * asm loop (8 accumulators). Per kernel row, each input word of the pair's columns is loaded and sign-extended
- * once (LDR, SXTB16, SXTB16 ROR 8) and feeds both pixels with SMLABB / SMLATT against LDRD-loaded doubled
- * weight pairs; the input offset is folded into the bias (b + in_offset * sum w), so padding must read the
- * input zero point: pairs that touch padding columns or NULL rows read a small packed copy (4 bytes per
- * column, zp outside the image), all other pairs read the input rows directly. Requantization as in
- * mn_conv_1x1_s8_dsp.c (SMMLAR on the doubled sum, out_offset folded into the rounding constant, SSAT); the
- * 4 channel bytes of a pixel are packed with BFI, clamped 4 at a time with SSUB8 / SEL when the activation
- * needs it, and stored with one STR. One asm call per group of 4 channels walks a list of segments (runs of
- * pairs of one output row) so that set-up is shared by all rows of the call.
- * Stack: d3_rows about 3.2 KiB (packed columns 2 KiB, segments 512 B, two contexts 416 B; gcc -fstack-usage
- * 3192 B on cortex-m4) + 260 B in the asm + 72 B in d3_add.
+ * 3x3, depth multiplier 1, stride 1 or 2 in MN_FMT_DW_CV (or MN_FMT_DW_D3P, whose groups carry their
+ * requantization heads): 2 output pixels x 4 channels per iteration of one asm loop (8 accumulators); each
+ * tap's doubled weight pair is loaded once (LDRD) for both pixels, which read column t and t + stride, with
+ * SMLABB / SMLATT on the (c0, c2) and (c1, c3) int16 lanes. The input offset is folded into the bias
+ * (b + in_offset * sum w), so padding must read the input zero point. Three ways to feed the loop:
+ *  - plane mode (whole layers, and narrow rows): the input rows of a batch of output rows are gathered per group
+ *    into a plane of pre-extended lanes (two words per column, the zero point over padding; d3_gather), so a
+ *    column costs one LDRD in the loop; an odd row ends with its last pixel alone;
+ *  - halo rows (streamed regions, mn_dw_conv_params halo_l / halo_r): the rows are read in place, one segment
+ *    per row, a column costing LDR + 2 SXTB16; rows at the image edge run the same way with the missing kernel
+ *    row's weights zeroed and its terms taken out of the bias (d3_null_rows);
+ *  - otherwise segments: pairs that touch padding columns or NULL rows read a small packed copy (4 bytes per
+ *    column), the others the rows directly; one asm call per group walks the list of segments.
+ * Requantization as in mn_conv_1x1_s8_dsp.c (SMMLAR on the doubled sum, out_offset folded into the rounding
+ * constant, SSAT); the 4 channel bytes of a pixel are packed with BFI, clamped 4 at a time with SSUB8 / SEL when
+ * the activation needs it, and stored with one STR.
+ * Stack: d3_rows about 5.2 KiB (the plane 4 KiB, plane row sources 512 B, segments 512 B, two contexts 448 B)
+ * + 260 B in the asm: below the 1x1 kernel's 6.4 KiB buffer, so the worst case of a module does not grow.
  * ----------------------------------------------------------------------------------------------------- */
 #define D3_PKW 1024 /* packed words (plane mode: two per column) */
 #define D3_NSEG 16  /* segments per call, terminator included */
