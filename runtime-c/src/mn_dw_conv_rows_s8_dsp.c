@@ -950,8 +950,8 @@ static void cv_rows(const mn_dw_conv_params *p, const int8_t *const *rows, int32
  * Requantization as in mn_conv_1x1_s8_dsp.c (SMMLAR on the doubled sum, out_offset folded into the rounding
  * constant, SSAT); the 4 channel bytes of a pixel are packed with BFI, clamped 4 at a time with SSUB8 / SEL when
  * the activation needs it, and stored with one STR.
- * Stack: d3_rows about 5.2 KiB (the plane 4 KiB, plane row sources 512 B, segments 512 B, two contexts 448 B)
- * + 260 B in the asm: below the 1x1 kernel's 6.4 KiB buffer, so the worst case of a module does not grow.
+ * Stack: d3_rows 5,976 B (gcc -fstack-usage, cortex-m4: the plane 4 KiB, plane row sources 512 B, segments
+ * 512 B, contexts) + 260 B in the asm: below the 1x1 kernel's path, so a module's worst case does not grow.
  * ----------------------------------------------------------------------------------------------------- */
 #define D3_PKW 1024 /* packed words (plane mode: two per column) */
 #define D3_NSEG 16  /* segments per call, terminator included */
