@@ -1217,6 +1217,27 @@ static int32_t d3_setup(const mn_dw_conv_params *p, int32_t c, const uint32_t *w
   return p->bias ? d3_setup_asm(p, c, wg, rq, b2) : d3_setup_c(p, c, wg, rq, b2);
 }
 
+/* The group's head for the asm frame (rq followed by b2, 20 words) in *hp: MN_FMT_DW_D3P's own (after the 18
+ * weight words of wg), or made by d3_setup into rq / b2 (a context's, which follow each other). Returns the
+ * slow / wide flags (d3_setup). */
+MN_INLINE int32_t d3_head(const mn_dw_conv_params *p, int32_t c, const uint32_t *wg, int32_t (*rq)[3], int32_t *b2,
+                          const uint32_t **hp) {
+  if (p->prepared) {
+    *hp = wg + 18;
+    return (int32_t)wg[18 + 20]; /* the flags word follows the head */
+  }
+  *hp = (const uint32_t *)(const void *)rq;
+  return d3_setup(p, c, wg, rq, b2);
+}
+
+/* Do the rows carry the padding columns and what the last pair reads past them (mn_dw_conv_params halo_l,
+ * halo_r)? Then a row whose three input rows are present runs as one direct segment. */
+MN_INLINE int d3_halo_ok(const mn_dw_conv_params *p) {
+  const int32_t np = (p->out_w + 1) >> 1;
+  return p->pad_left >= 0 && p->halo_l >= p->pad_left &&
+         p->halo_r >= p->stride_w * (2 * np - 1) + 2 - p->pad_left - (p->in_w - 1);
+}
+
 typedef struct {
   const mn_dw_conv_params *p;
   d3_ctx *x;
@@ -1306,9 +1327,9 @@ static void d3_null_rows(d3_state *st, const int8_t *const *rw, int8_t *y, int32
   st->x->wp = wp0, st->x->hp = hp0;
 }
 
-/* Plane mode: the input rows of a batch of output rows, packed once per group of 4 channels (4 bytes per
- * column, zp over padding, row stride ps words), walked by one asm call: every load is [lr, #4 * column], the
- * kernel rows are lr + k * row stride, rows and pixel pairs are counted in the frame. */
+/* Plane mode: the input rows of a batch of output rows, gathered once per group of 4 channels (two pre-extended
+ * words per column, the zero point over padding; d3_gather), walked by one asm call: every load is
+ * [lr, #8 * column], the kernel rows are lr + k * row stride, rows and pixel pairs are counted in the frame. */
 typedef struct {
   uint32_t w[18];      /* 0 */
   int32_t rq[4][3];    /* 72 */
@@ -1532,6 +1553,15 @@ static void d3_chan_exact(const mn_dw_conv_params *p, const int8_t *const *rows,
   }
 }
 
+/* the channels of group c that the asm could not do (bits 0..3 of slow), in exact C */
+MN_INLINE void d3_exact_slow(const mn_dw_conv_params *p, const int8_t *const *rows, int32_t nrows, int8_t *out, int32_t c,
+                             int32_t slow) {
+  if (!(slow & 15)) return;
+  for (int32_t j = 0; j < 4; j++) {
+    if (slow >> j & 1) d3_chan_exact(p, rows, nrows, out, c + j);
+  }
+}
+
 /* The plane rows of the batch of n output rows from r0 (plane row i = input row k of output row r0 + r,
  * r = min(i / sh, n - 1)) as sources at column plo; returns their number. */
 static int32_t d3_batch_rows(const mn_dw_conv_params *p, const int8_t *const *rows, int32_t r0, int32_t n, int32_t sh,
@@ -1562,29 +1592,18 @@ static void d3_row_halo(const mn_dw_conv_params *p, const int8_t *const *rows, i
   const int32_t gw = cv_group_bytes(p) >> 2, sel = d3_sel(s, clamp, 0);
   const uint32_t *wg = (const uint32_t *)(const void *)p->weights;
   for (int32_t c = 0; c + 4 <= C; c += 4, wg += gw) {
-    int32_t slow;
     x.wp = wg;
-    if (p->prepared) {
-      slow = (int32_t)wg[18 + 20];
-      x.hp = wg + 18;
-    } else {
-      slow = d3_setup(p, c, wg, x.rq, x.b2);
-      x.hp = (const uint32_t *)(const void *)x.rq;
-    }
+    const int32_t slow = d3_head(p, c, wg, x.rq, x.b2, &x.hp);
     d3_call(sel + (slow & 16 ? 2 : 0), &x);
     /* the next group: 4 channels on */
     seg[0].row[0] += 4, seg[0].row[1] += 4, seg[0].row[2] += 4, seg[0].y += 4;
-    if (slow & 15) {
-      for (int32_t j = 0; j < 4; j++) {
-        if (slow >> j & 1) d3_chan_exact(p, rows, 1, out, c + j);
-      }
-    }
+    d3_exact_slow(p, rows, 1, out, c, slow);
   }
 }
 
 static void d3_rows(const mn_dw_conv_params *p, const int8_t *const *rows, int32_t nrows, int8_t *out) {
-  if (nrows == 1 && rows[0] && rows[1] && rows[2] && p->pad_left >= 0 && p->halo_l >= p->pad_left &&
-      p->halo_r >= p->stride_w * (2 * ((p->out_w + 1) >> 1) - 1) + 2 - p->pad_left - (p->in_w - 1)) {
+  const int halo = d3_halo_ok(p);
+  if (nrows == 1 && rows[0] && rows[1] && rows[2] && halo) {
     d3_row_halo(p, rows, out);
     return;
   }
@@ -1612,10 +1631,7 @@ static void d3_rows(const mn_dw_conv_params *p, const int8_t *const *rows, int32
   const int32_t rw = 2 * ncols;
   int32_t nb = 0;
   while (nb < nrows && (nb * sh + 3) * rw <= D3_PKW) nb++;
-  /* the rows carry the padding columns and what the last pair reads past the row (mn_dw_conv_params halo_l,
-   * halo_r): rows with all three input rows present run as one direct segment, no packing */
-  const int halo = p->halo_l >= p->pad_left && p->pad_left >= 0 &&
-                   p->halo_r >= s * (2 * np - 1) + 2 - p->pad_left - (p->in_w - 1);
+  /* a single haloed row left here has kernel rows outside the image: d3_null_rows, not the plane */
   const int plane = !(halo && nrows == 1) && nb >= 1 && (nrows > 1 || p->out_w <= 16);
   const int32_t plo = MN_MIN(ncols, MN_MAX(0, p->pad_left)), phi = MN_MAX(plo, MN_MIN(ncols, p->in_w + p->pad_left));
   d3p_ctx xp;
@@ -1652,16 +1668,8 @@ static void d3_rows(const mn_dw_conv_params *p, const int8_t *const *rows, int32
   while (pr > pl && (2 * (pr - 1) + 1) * s - p->pad_left + 2 >= p->in_w) pr--;
   for (int32_t c = 0; c + 4 <= C; c += 4) {
     const uint32_t *wg = (const uint32_t *)(const void *)p->weights + (c >> 2) * (cv_group_bytes(p) >> 2);
-    int32_t slow;
     x.wp = wg, xp.wp = wg;
-    if (p->prepared) {
-      /* MN_FMT_DW_D3P: the head follows the weights, the flags word follows the head */
-      slow = (int32_t)wg[18 + 20];
-      x.hp = wg + 18, xp.hp = wg + 18;
-    } else {
-      slow = plane ? d3_setup(p, c, wg, xp.rq, xp.b2) : d3_setup(p, c, wg, x.rq, x.b2);
-      x.hp = (const uint32_t *)(const void *)x.rq, xp.hp = (const uint32_t *)(const void *)xp.rq;
-    }
+    const int32_t slow = plane ? d3_head(p, c, wg, xp.rq, xp.b2, &xp.hp) : d3_head(p, c, wg, x.rq, x.b2, &x.hp);
     if (slow & 16) {
       st.run = d3_sel(s, clamp, 1);
       runp = d3_sel(s, clamp, 1);
@@ -1701,11 +1709,7 @@ static void d3_rows(const mn_dw_conv_params *p, const int8_t *const *rows, int32
       }
       d3_flush(&st);
     }
-    if (slow & 15) {
-      for (int32_t j = 0; j < 4; j++) {
-        if (slow >> j & 1) d3_chan_exact(p, rows, nrows, out, c + j);
-      }
-    }
+    d3_exact_slow(p, rows, nrows, out, c, slow);
   }
 }
 

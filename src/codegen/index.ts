@@ -160,20 +160,20 @@ export function pruneRegions(g: Graph, units: Unit[], rowInputs: readonly number
   // not grow the arena; among equally short runs, the one with the smallest arena
   const readers = readersOf(g);
   const regionOf = (id: string, stages: Stage[], layers: Layer[]): Unit => ({ kind: 'region', id, region: regionFromStages(g, stages, readers, rowInputs, halo), layers });
+  const lone = (ls: Layer[]): Unit[] => ls.map((layer) => ({ kind: 'layer' as const, layer }));
   for (const u of [...best]) {
     if (u.kind !== 'region' || u.layers.length < 2) continue;
     const n = u.layers.length;
-    let chosen: { units: Unit[]; arena: ArenaPlan; len: number } | null = null;
+    let chosen: { units: Unit[]; arena: ArenaPlan } | null = null;
     for (let len = 1; len < n && !chosen; len++) {
       for (let i = 0; i + len <= n; i++) {
         const sub = regionOf(u.id, u.region.stages.slice(i, i + len), u.layers.slice(i, i + len));
-        const lone = (ls: Layer[]): Unit[] => ls.map((layer) => ({ kind: 'layer' as const, layer }));
         // a one-stage region only pays when it overlaps its output with its input or reads row input
         const keep = len > 1 || (sub.kind === 'region' && (sub.region.overlap.length > 0 || sub.region.sources.length > 0));
         const parts = [...lone(u.layers.slice(0, i)), ...(keep ? [sub] : lone(u.layers.slice(i, i + len))), ...lone(u.layers.slice(i + len))];
         const trial = best.flatMap((x): Unit[] => (x === u ? parts : [x]));
         const a = planUnits(g, trial);
-        if (a.arenaBytes <= arena.arenaBytes && (!chosen || a.arenaBytes < chosen.arena.arenaBytes)) chosen = { units: trial, arena: a, len };
+        if (a.arenaBytes <= arena.arenaBytes && (!chosen || a.arenaBytes < chosen.arena.arenaBytes)) chosen = { units: trial, arena: a };
       }
     }
     if (chosen) {

@@ -37,13 +37,10 @@ export function rowFields(layer: Layer, g: Graph, region?: StreamRegion): CField
 export function emitRegion(g: Graph, regionId: string, region: StreamRegion, layers: Layer[], arena: ArenaPlan, families: readonly VariantFamily[]): string {
   const rowBytes = (t: number) => tensorBytes(g.tensors[t]!) / g.tensors[t]!.shape[1]!;
   const rings = new Map(region.rings.map((r) => [r.tensor, r]));
-  const ringStart = (t: number) => `(a + ${arena.ringOffsets.get(`${regionId}:${t}`)}u)`;
+  const ringOffset = (t: number) => arena.ringOffsets.get(`${regionId}:${t}`)!;
+  const ringStart = (t: number) => `(a + ${ringOffset(t)}u)`;
   // row 0 of a ring starts after its halo; full tensors are rings of all their rows
-  const base = (t: number) => {
-    const r = rings.get(t);
-    if (!r) return `(a + OFF_T${t})`;
-    return r.haloBefore ? `(a + ${arena.ringOffsets.get(`${regionId}:${t}`)! + r.haloBefore}u)` : ringStart(t);
-  };
+  const base = (t: number) => (rings.has(t) ? `(a + ${ringOffset(t) + rings.get(t)!.haloBefore}u)` : `(a + OFF_T${t})`);
   const ringRows = (t: number) => rings.get(t)?.ringRows ?? g.tensors[t]!.shape[1]!;
   const stride = (t: number) => rings.get(t)?.stride ?? rowBytes(t);
   const rowPtr = (t: number) => {

@@ -347,6 +347,12 @@ export function variantSupportFiles(kernelFiles: readonly string[]): string[] {
   return [...out].sort();
 }
 
+/** The array a layer's pointer field (weights, bias, mult, ...) names, or undefined. */
+function fieldArray(layer: Layer, field: string): CArray | undefined {
+  const v = layer.fields.find((f) => f.name === field)?.value;
+  return typeof v === 'string' ? layer.arrays.find((a) => a.symbol === v) : undefined;
+}
+
 function shapeOf(fields: readonly CField[]): ShapeFields {
   const s: ShapeFields = {};
   for (const f of fields) if (typeof f.value === 'number') s[f.name] = f.value;
@@ -369,14 +375,11 @@ export function applyVariants(layers: Layer[], families: readonly VariantFamily[
     if (v.format) {
       const shape = shapeOf(layer.fields);
       if (v.format.applies(shape)) {
-        const wf = layer.fields.find((f) => f.name === 'weights');
-        const symbol = typeof wf?.value === 'string' ? wf.value : undefined;
-        const idx = layer.arrays.findIndex((a) => a.symbol === symbol);
-        const arr = idx >= 0 ? layer.arrays[idx]! : undefined;
+        const arr = fieldArray(layer, 'weights');
         if (!arr || !arr.bytes) throw new Error(`variants: layer ${layer.id} has no weights bytes for ${v.fn}`);
         const bytes = v.format.reorder(shape, arr.bytes);
         const next: CArray = { ...arr, bytes, comment: `${arr.comment}, reordered to ${v.format.name} for ${v.fn}` };
-        arrays = layer.arrays.map((a, i) => (i === idx ? next : a));
+        arrays = layer.arrays.map((a) => (a === arr ? next : a));
         notes.push(`weights in ${v.format.name} order (${bytes.length} bytes, mn_kernels_opt.h)`);
       }
     }
@@ -390,20 +393,16 @@ export function rowKernelName(refKernel: string, families: readonly VariantFamil
 }
 
 /**
- * A streamed layer's copy with its 3x3 depthwise weights in MN_FMT_DW_D3P (the layer as is when it is not a
- * mn_dw_conv_s8_dsp layer of a d3 shape). The kernel runs once per row in a streamed region; the prepared
- * groups save it the per-call requantization set-up (it costs 72 more flash bytes per group of 4 channels).
+ * A streamed layer's copy with precomputed requantization heads for its per-row calls (the layer as is when its
+ * kernel takes none): 3x3 mn_dw_conv_s8_dsp layers get their weights in MN_FMT_DW_D3P (72 more flash bytes per
+ * group of 4 channels), mn_conv_1x1_s8_dsp layers a heads array (withConv1x1Heads).
  */
 export function prepareStreamedLayer(layer: Layer): Layer {
   if (layer.kernel === 'mn_conv_1x1_s8_dsp') return withConv1x1Heads(layer);
   if (layer.kernel !== 'mn_dw_conv_s8_dsp') return layer;
   const shape = shapeOf(layer.fields);
   if (!dwD3Applies(shape)) return layer;
-  const sym = (name: string) => {
-    const f = layer.fields.find((x) => x.name === name);
-    return typeof f?.value === 'string' ? layer.arrays.find((a) => a.symbol === f.value) : undefined;
-  };
-  const w = sym('weights'), mult = sym('mult'), shift = sym('shift'), bias = sym('bias');
+  const w = fieldArray(layer, 'weights'), mult = fieldArray(layer, 'mult'), shift = fieldArray(layer, 'shift'), bias = fieldArray(layer, 'bias');
   if (!w?.bytes || !mult?.values || !shift?.values) throw new Error(`variants: layer ${layer.id} lacks the arrays MN_FMT_DW_D3P needs`);
   const bytes = formatDwD3Prepared(shape, w.bytes, { bias: bias?.values ?? null, mult: mult.values, shift: shift.values });
   const next: CArray = { ...w, bytes, comment: `${w.comment}, MN_FMT_DW_D3P (prepared requantization heads)` };
@@ -453,13 +452,8 @@ export function conv1x1Heads(inC: number, outOffset: number, bias: ArrayLike<num
 
 /** A streamed 1x1 layer's copy with requantization heads (32 flash bytes per pair of output channels, plus its weights again as int16 when in_c <= 32). */
 function withConv1x1Heads(layer: Layer): Layer {
-  const f = (name: string) => layer.fields.find((x) => x.name === name)?.value;
-  const arr = (name: string) => {
-    const v = f(name);
-    return typeof v === 'string' ? layer.arrays.find((a) => a.symbol === v) : undefined;
-  };
-  const bias = arr('bias'), mult = arr('mult'), shift = arr('shift'), weights = arr('weights');
-  const inC = f('in_c'), outOffset = f('out_offset');
+  const bias = fieldArray(layer, 'bias'), mult = fieldArray(layer, 'mult'), shift = fieldArray(layer, 'shift'), weights = fieldArray(layer, 'weights');
+  const { in_c: inC, out_offset: outOffset } = shapeOf(layer.fields);
   if (!bias?.values || !mult?.values || !shift?.values || !weights?.bytes || typeof inC !== 'number' || typeof outOffset !== 'number') return layer;
   const heads = conv1x1Heads(inC, outOffset, bias.values, mult.values, shift.values, weights.bytes);
   const symbol = `${layer.id}_heads`;
