@@ -405,7 +405,11 @@ export const BENCH_SHAPES: readonly BenchShape[] = [
   { name: 'dw 6x6x128 s1', kind: 'dw', make: (r, v) => fullRange(caseDw(r, { inH: 6, inW: 6, c: 128, stride: 1, variant: v })) },
   // depthwise shapes of the shared real models (MobileNetV1 0.5 VWW, MobileNetV2 1.0, MCUNet 5x5 / 7x7, person_detect)
   { name: 'dw 3x3x256 s1', kind: 'dw', make: (r, v) => fullRange(caseDw(r, { inH: 3, inW: 3, c: 256, stride: 1, variant: v })) },
+  { name: 'dw 3x3x256 s1 prepared', kind: 'dw', make: (r, v) => ({ ...fullRange(caseDw(r, { inH: 3, inW: 3, c: 256, stride: 1, variant: v })), prepared: true, rows: false }) },
+  { name: 'dw 6x6x256 s2 prepared', kind: 'dw', make: (r, v) => ({ ...fullRange(caseDw(r, { inH: 6, inW: 6, c: 256, stride: 2, variant: v })), prepared: true, rows: false }) },
   { name: 'dw 6x6x256 s2', kind: 'dw', make: (r, v) => fullRange(caseDw(r, { inH: 6, inW: 6, c: 256, stride: 2, variant: v })) },
+  { name: 'dw 12x12x64 s2', kind: 'dw', make: (r, v) => fullRange(caseDw(r, { inH: 12, inW: 12, c: 64, stride: 2, variant: v })) },
+  { name: 'dw 14x14x576 s2', kind: 'dw', make: (r, v) => fullRange(caseDw(r, { inH: 14, inW: 14, c: 576, stride: 2, variant: v })) },
   { name: 'dw 12x12x64 s1', kind: 'dw', make: (r, v) => fullRange(caseDw(r, { inH: 12, inW: 12, c: 64, stride: 1, variant: v })) },
   { name: 'dw 14x14x384 s1', kind: 'dw', make: (r, v) => fullRange(caseDw(r, { inH: 14, inW: 14, c: 384, stride: 1, variant: v })) },
   { name: 'dw 7x7x960 s1', kind: 'dw', make: (r, v) => fullRange(caseDw(r, { inH: 7, inW: 7, c: 960, stride: 1, variant: v })) },
@@ -507,7 +511,9 @@ async function main(): Promise<void> {
       process.exitCode = 1;
     }
   } finally {
-    rmSync(work, { recursive: true, force: true });
+    // MNETC_KEEP_WORK=1 keeps the firmware and its cases (to profile one address at a time)
+    if (process.env['MNETC_KEEP_WORK']) console.log(`work kept in ${work}`);
+    else rmSync(work, { recursive: true, force: true });
   }
 }
 

@@ -950,8 +950,8 @@ static void cv_rows(const mn_dw_conv_params *p, const int8_t *const *rows, int32
  * Requantization as in mn_conv_1x1_s8_dsp.c (SMMLAR on the doubled sum, out_offset folded into the rounding
  * constant, SSAT); the 4 channel bytes of a pixel are packed with BFI, clamped 4 at a time with SSUB8 / SEL when
  * the activation needs it, and stored with one STR.
- * Stack: d3_rows 5,976 B (gcc -fstack-usage, cortex-m4: the plane 4 KiB, plane row sources 512 B, segments
- * 512 B, contexts) + 260 B in the asm: below the 1x1 kernel's path, so a module's worst case does not grow.
+ * Stack: d3_rows 6,000 B (gcc -fstack-usage, cortex-m4: the plane 4 KiB, plane row sources 512 B, segments
+ * 512 B, contexts) + 284 B in the asm (d3s): below the 1x1 kernel's path, so a module's worst case does not grow.
  * ----------------------------------------------------------------------------------------------------- */
 #define D3_PKW 1024 /* packed words (plane mode: two per column) */
 #define D3_NSEG 16  /* segments per call, terminator included */
@@ -1348,10 +1348,12 @@ typedef struct {
   int32_t oo;          /* 200: out_offset (the wide-shift variant) */
   const uint32_t *wp;  /* 204: the group's weights (copied into the frame like d3_ctx's) */
   const uint32_t *hp;  /* 208: rq and b2 */
-  uint32_t pad[3];     /* 56 words */
+  uint32_t pad[3];     /* 56 words (the D3P loops' frame) */
+  uint32_t wx[6];      /* 224: the small-plane loops' (d3s) stride-1 weight words 18..23 */
+  uint32_t pad2[2];
 } d3p_ctx;
 typedef char d3_ctx_layout_ok[(offsetof(d3_ctx, rq) == 72 && offsetof(d3_ctx, wp) == 192 && offsetof(d3_ctx, hp) == 196 && offsetof(d3_ctx, b2) == 120 && sizeof(d3_ctx) == 224 &&
-                               offsetof(d3p_ctx, rq) == 72 && offsetof(d3p_ctx, wp) == 204 && offsetof(d3p_ctx, hp) == 208 && offsetof(d3p_ctx, b2) == 120 && sizeof(d3p_ctx) == 224) ? 1 : -1];
+                               offsetof(d3p_ctx, rq) == 72 && offsetof(d3p_ctx, wp) == 204 && offsetof(d3p_ctx, hp) == 208 && offsetof(d3p_ctx, b2) == 120 && offsetof(d3p_ctx, wx) == 224 && sizeof(d3p_ctx) == 256) ? 1 : -1];
 
 /* Plane rows hold every column pre-extended: two words per column, (c0, c2) and (c1, c3) as int16 lanes (what
  * D3_X makes of a raw input word), so a column costs one LDRD here */
@@ -1562,6 +1564,295 @@ MN_INLINE void d3_exact_slow(const mn_dw_conv_params *p, const int8_t *const *ro
   }
 }
 
+/* ----------------------------------------------------------------------------------------------------- *
+ * Small planes (d3s): when the plane of a whole call fits the buffer at once (small maps: 12x12 and below in
+ * the shared models), its rows hold column PAIRS instead of columns: per pair of columns (2q, 2q + 1) four
+ * words, one per channel, each the two columns' values as int16 lanes. Then SMLAD does two taps of one channel
+ * in one instruction:
+ *  - stride 1, pixels j, j + 1 of a pair, per kernel row with A = (w0, w1), B = (w1, w2) per channel:
+ *    p0 += SMLAD(X01, A) + SMLABT(X23, B), p1 += SMLATB(X01, A) + SMLAD(X23, B): 8 LDRD and 16 MACs for 24
+ *    multiply-adds (the column loop above: 7 LDRD and 24 MACs);
+ *  - stride 2 (p0 reads columns 0..2, p1 2..4), with A and C = (w2 of c0, w2 of c1), (w2 of c2, w2 of c3):
+ *    p0 += SMLAD(X01, A) + SMLABB(X23, C), p1 += SMLAD(X23, A) + SMLABB(X45, C): 9 LDRD and 16 MACs.
+ * Only whole layers take it (a call with every output row, whose plane fits D3_PKW: 12x12 maps and below at
+ * stride 1); larger maps, row calls and blocks keep the column plane, so the layers a streamed region runs row
+ * by row, which are the large ones, compare with the same loop in the layer-by-layer plan.
+ * The weights are rearranged per group from MN_FMT_DW_CV (or D3P) into the frame; the head is d3_head's.
+ * ----------------------------------------------------------------------------------------------------- */
+
+/* the frame's weight words (logical index i < 18 at sp + 4i, 18..23 at sp + 224 + 4(i - 18)), per kernel row:
+ * stride 1: A01, B01, A23, B23 (LDRD pairs: A_c0 A_c1, B_c0 B_c1, A_c2 A_c3, B_c2 B_c3); stride 2: A01, C, A23 */
+#define D3S_P1(A01, B01, A23, B23)                                                                         \
+  "ldrd r8, r9, [lr]\n\t"                                                                                  \
+  "ldrd r10, r11, [sp, #" #A01 "]\n\t"                                                                     \
+  "smlad r0, r8, r10, r0\n\tsmlad r1, r9, r11, r1\n\tsmlatb r4, r8, r10, r4\n\tsmlatb r5, r9, r11, r5\n\t" \
+  "ldrd r8, r9, [lr, #16]\n\t"                                                                             \
+  "ldrd r10, r11, [sp, #" #B01 "]\n\t"                                                                     \
+  "smlad r4, r8, r10, r4\n\tsmlad r5, r9, r11, r5\n\tsmlabt r0, r8, r10, r0\n\tsmlabt r1, r9, r11, r1\n\t" \
+  "ldrd r8, r9, [lr, #8]\n\t"                                                                              \
+  "ldrd r10, r11, [sp, #" #A23 "]\n\t"                                                                     \
+  "smlad r2, r8, r10, r2\n\tsmlad r3, r9, r11, r3\n\tsmlatb r6, r8, r10, r6\n\tsmlatb r7, r9, r11, r7\n\t" \
+  "ldrd r8, r9, [lr, #24]\n\t"                                                                             \
+  "ldrd r10, r11, [sp, #" #B23 "]\n\t"                                                                     \
+  "smlad r6, r8, r10, r6\n\tsmlad r7, r9, r11, r7\n\tsmlabt r2, r8, r10, r2\n\tsmlabt r3, r9, r11, r3\n\t"
+/* pixel 0 alone */
+#define D3S_P1_1(A01, B01, A23, B23)                                                                       \
+  "ldrd r8, r9, [lr]\n\t"                                                                                  \
+  "ldrd r10, r11, [sp, #" #A01 "]\n\t"                                                                     \
+  "smlad r0, r8, r10, r0\n\tsmlad r1, r9, r11, r1\n\t"                                                     \
+  "ldrd r8, r9, [lr, #16]\n\t"                                                                             \
+  "ldrd r10, r11, [sp, #" #B01 "]\n\t"                                                                     \
+  "smlabt r0, r8, r10, r0\n\tsmlabt r1, r9, r11, r1\n\t"                                                   \
+  "ldrd r8, r9, [lr, #8]\n\t"                                                                              \
+  "ldrd r10, r11, [sp, #" #A23 "]\n\t"                                                                     \
+  "smlad r2, r8, r10, r2\n\tsmlad r3, r9, r11, r3\n\t"                                                     \
+  "ldrd r8, r9, [lr, #24]\n\t"                                                                             \
+  "ldrd r10, r11, [sp, #" #B23 "]\n\t"                                                                     \
+  "smlabt r2, r8, r10, r2\n\tsmlabt r3, r9, r11, r3\n\t"
+#define D3S_P2(A01, CC, A23)                                                                               \
+  "ldrd r10, r11, [sp, #" #A01 "]\n\t"                                                                     \
+  "ldrd r8, r9, [lr]\n\t"                                                                                  \
+  "smlad r0, r8, r10, r0\n\tsmlad r1, r9, r11, r1\n\t"                                                     \
+  "ldrd r8, r9, [lr, #16]\n\t"                                                                             \
+  "smlad r4, r8, r10, r4\n\tsmlad r5, r9, r11, r5\n\t"                                                     \
+  "ldrd r10, r11, [sp, #" #CC "]\n\t"                                                                      \
+  "smlabb r0, r8, r10, r0\n\tsmlabt r1, r9, r10, r1\n\t"                                                   \
+  "ldrd r8, r9, [lr, #32]\n\t"                                                                             \
+  "smlabb r4, r8, r10, r4\n\tsmlabt r5, r9, r10, r5\n\t"                                                   \
+  "ldrd r8, r9, [lr, #40]\n\t"                                                                             \
+  "smlabb r6, r8, r11, r6\n\tsmlabt r7, r9, r11, r7\n\t"                                                   \
+  "ldrd r8, r9, [lr, #24]\n\t"                                                                             \
+  "smlabb r2, r8, r11, r2\n\tsmlabt r3, r9, r11, r3\n\t"                                                   \
+  "ldrd r10, r11, [sp, #" #A23 "]\n\t"                                                                     \
+  "smlad r6, r8, r10, r6\n\tsmlad r7, r9, r11, r7\n\t"                                                     \
+  "ldrd r8, r9, [lr, #8]\n\t"                                                                              \
+  "smlad r2, r8, r10, r2\n\tsmlad r3, r9, r11, r3\n\t"
+#define D3S_P2_1(A01, CC, A23)                                                                             \
+  "ldrd r10, r11, [sp, #" #A01 "]\n\t"                                                                     \
+  "ldrd r8, r9, [lr]\n\t"                                                                                  \
+  "smlad r0, r8, r10, r0\n\tsmlad r1, r9, r11, r1\n\t"                                                     \
+  "ldrd r10, r11, [sp, #" #CC "]\n\t"                                                                      \
+  "ldrd r8, r9, [lr, #16]\n\t"                                                                             \
+  "smlabb r0, r8, r10, r0\n\tsmlabt r1, r9, r10, r1\n\t"                                                   \
+  "ldrd r8, r9, [lr, #24]\n\t"                                                                             \
+  "smlabb r2, r8, r11, r2\n\tsmlabt r3, r9, r11, r3\n\t"                                                   \
+  "ldrd r10, r11, [sp, #" #A23 "]\n\t"                                                                     \
+  "ldrd r8, r9, [lr, #8]\n\t"                                                                              \
+  "smlad r2, r8, r10, r2\n\tsmlad r3, r9, r11, r3\n\t"
+#define D3S_S1_ROWS(M) M(0, 8, 16, 24) "add lr, lr, r12\n\t" M(32, 40, 48, 56) "add lr, lr, r12\n\t" M(64, 224, 232, 240)
+#define D3S_S2_ROWS(M) M(0, 8, 16) "add lr, lr, r12\n\t" M(24, 32, 40) "add lr, lr, r12\n\t" M(48, 56, 64)
+#define D3S_ROWS_P1 D3S_S1_ROWS(D3S_P1)
+#define D3S_ROWS_P1_1 D3S_S1_ROWS(D3S_P1_1)
+#define D3S_ROWS_P2 D3S_S2_ROWS(D3S_P2)
+#define D3S_ROWS_P2_1 D3S_S2_ROWS(D3S_P2_1)
+/* The frame (62 words): 18 weight words from wp, rq and b2 (20 words) from hp, ctx words 38..61 (the rest of
+ * d3p_ctx and wx) */
+#define D3S_RUN(FRAME_W, ROWS, ROWS_1, STEP, CLAMP, RQ, CLAMP_1, RQ_1)                                       \
+  "push {r4-r11, lr}\n\t"                                                                                  \
+  "sub sp, sp, #248\n\t"                                                                                   \
+  "add r12, sp, #72\n\t"                                                                                   \
+  "ldr r1, [r0, #208]\n\t"                                                                                 \
+  "ldm r1!, {r2-r9}\n\tstm r12!, {r2-r9}\n\t"                                                             \
+  "ldm r1!, {r2-r9}\n\tstm r12!, {r2-r9}\n\t"                                                             \
+  "ldm r1, {r2-r5}\n\tstm r12!, {r2-r5}\n\t"                                                               \
+  "add r0, r0, #152\n\t" D3_CP D3_CP                                                                       \
+  "ldm r0!, {r2, r3}\n\tstm r12!, {r2, r3}\n\t"                                                            \
+  "ldr r1, [sp, #204]\n\t"                                                                                 \
+  "mov r12, sp\n\t" FRAME_W                                                                                \
+  "ldr lr, [sp, #196]\n\t"                                                                                 \
+  "ldr r12, [sp, #168]\n\t"                                                                                \
+  "3:\n\t"                                                                                                 \
+  "ldr r8, [sp, #172]\n\t"                                                                                 \
+  "cmp r8, #0\n\t"                                                                                         \
+  "beq 4f\n\t"                                                                                             \
+  "str r8, [sp, #180]\n\t"                                                                                 \
+  "1:\n\t"                                                                                                 \
+  "add r8, sp, #120\n\t"                                                                                   \
+  "ldm r8, {r0-r7}\n\t" ROWS                                                                               \
+  "sub lr, lr, r12, lsl #1\n\t"                                                                            \
+  "add lr, lr, #" STEP "\n\t"                                                                              \
+  RQ(0, "r0", "r4") RQ(1, "r1", "r5") RQ(2, "r2", "r6") RQ(3, "r3", "r7")                                  \
+  "bfi r0, r1, #8, #8\n\tbfi r0, r2, #16, #8\n\tbfi r0, r3, #24, #8\n\t"                                   \
+  "bfi r4, r5, #8, #8\n\tbfi r4, r6, #16, #8\n\tbfi r4, r7, #24, #8\n\t" CLAMP                             \
+  "ldrd r8, r9, [sp, #160]\n\t"                                                                            \
+  "str r0, [r8]\n\t"                                                                                       \
+  "str r4, [r8, r9]\n\t"                                                                                   \
+  "add r8, r8, r9, lsl #1\n\t"                                                                             \
+  "str r8, [sp, #160]\n\t"                                                                                 \
+  "ldr r10, [sp, #180]\n\t"                                                                                \
+  "subs r10, r10, #1\n\t"                                                                                  \
+  "str r10, [sp, #180]\n\t"                                                                                \
+  "bne 1b\n\t"                                                                                             \
+  "4:\n\t"                                                                                                 \
+  "ldr r10, [sp, #176]\n\t"                                                                                \
+  "cmp r10, #0\n\t"                                                                                        \
+  "beq 5f\n\t"                                                                                             \
+  "add r8, sp, #120\n\t"                                                                                   \
+  "ldm r8, {r0-r3}\n\t" ROWS_1                                                                             \
+  "sub lr, lr, r12, lsl #1\n\t"                                                                            \
+  "add lr, lr, #" STEP "\n\t"                                                                              \
+  RQ_1(0, "r0") RQ_1(1, "r1") RQ_1(2, "r2") RQ_1(3, "r3")                                                  \
+  "bfi r0, r1, #8, #8\n\tbfi r0, r2, #16, #8\n\tbfi r0, r3, #24, #8\n\t" CLAMP_1                          \
+  "ldrd r8, r9, [sp, #160]\n\t"                                                                            \
+  "str r0, [r8]\n\t"                                                                                       \
+  "add r8, r8, r9, lsl #1\n\t"                                                                             \
+  "str r8, [sp, #160]\n\t"                                                                                 \
+  "5:\n\t"                                                                                                 \
+  "ldrd r10, r11, [sp, #188]\n\t"                                                                          \
+  "ldr r8, [sp, #160]\n\t"                                                                                 \
+  "add lr, lr, r10\n\t"                                                                                    \
+  "add r8, r8, r11\n\t"                                                                                    \
+  "str r8, [sp, #160]\n\t"                                                                                 \
+  "ldr r10, [sp, #184]\n\t"                                                                                \
+  "subs r10, r10, #1\n\t"                                                                                  \
+  "str r10, [sp, #184]\n\t"                                                                                \
+  "bne 3b\n\t"                                                                                             \
+  "add sp, sp, #248\n\t"                                                                                   \
+  "pop {r4-r11, pc}\n\t"
+/* The weights into the frame (r1: the group's MN_FMT_DW_CV taps, r12 = sp): per kernel row the 6 tap words
+ * (t0 t1 t2, each (c0, c2), (c1, c3)) become A = (w0, w1) and B = (w1, w2) per channel (stride 1) or A and C
+ * (stride 2) with PKHBT (low halves) and PKHTB (high halves) */
+#define D3S_W1_LO "pkhbt r8, r2, r4, lsl #16\n\tpkhbt r9, r3, r5, lsl #16\n\tpkhbt r10, r4, r6, lsl #16\n\tpkhbt r11, r5, r7, lsl #16\n\t"
+#define D3S_W1_HI "pkhtb r8, r4, r2, asr #16\n\tpkhtb r9, r5, r3, asr #16\n\tpkhtb r10, r6, r4, asr #16\n\tpkhtb r11, r7, r5, asr #16\n\t"
+#define D3S_FRAME_W1                                                                                       \
+  "ldm r1!, {r2-r7}\n\t" D3S_W1_LO "stm r12!, {r8-r11}\n\t" D3S_W1_HI "stm r12!, {r8-r11}\n\t"                 \
+  "ldm r1!, {r2-r7}\n\t" D3S_W1_LO "stm r12!, {r8-r11}\n\t" D3S_W1_HI "stm r12!, {r8-r11}\n\t"                 \
+  "ldm r1!, {r2-r7}\n\t" D3S_W1_LO "strd r8, r9, [sp, #64]\n\tstrd r10, r11, [sp, #224]\n\t" D3S_W1_HI        \
+  "add r12, sp, #232\n\tstm r12, {r8-r11}\n\t"
+#define D3S_W2                                                                                             \
+  "ldm r1!, {r2-r7}\n\t"                                                                                   \
+  "pkhbt r8, r2, r4, lsl #16\n\tpkhbt r9, r3, r5, lsl #16\n\tpkhbt r10, r6, r7, lsl #16\n\tpkhtb r11, r7, r6, asr #16\n\t" \
+  "stm r12!, {r8-r11}\n\t"                                                                                 \
+  "pkhtb r8, r4, r2, asr #16\n\tpkhtb r9, r5, r3, asr #16\n\t"                                              \
+  "stm r12!, {r8, r9}\n\t"
+#define D3S_FRAME_W2 D3S_W2 D3S_W2 D3S_W2
+#define D3S_DECL_(NAME, FRAME_W, ROWS, ROWS_1, STEP, CLAMP, RQ, CLAMP_1, RQ_1)                             \
+  __attribute__((naked, noinline)) static void NAME(const d3p_ctx *c __attribute__((unused))) {           \
+    __asm__ volatile(D3S_RUN(FRAME_W, ROWS, ROWS_1, STEP, CLAMP, RQ, CLAMP_1, RQ_1));                      \
+  }
+#define D3S_DECL(...) D3S_DECL_(__VA_ARGS__)
+#define D3S_S1 D3S_FRAME_W1, D3S_ROWS_P1, D3S_ROWS_P1_1, "16"
+#define D3S_S2 D3S_FRAME_W2, D3S_ROWS_P2, D3S_ROWS_P2_1, "32"
+D3S_DECL(d3s_run_s1, D3S_S1, "", D3_RQ, "", D3_RQ_1)
+D3S_DECL(d3s_run_s1_act, D3S_S1, D3_CLAMP, D3_RQ, D3_CLAMP_1, D3_RQ_1)
+D3S_DECL(d3s_run_s2, D3S_S2, "", D3_RQ, "", D3_RQ_1)
+D3S_DECL(d3s_run_s2_act, D3S_S2, D3_CLAMP, D3_RQ, D3_CLAMP_1, D3_RQ_1)
+D3S_DECL(d3s_run_s1_w, D3S_S1, "", D3_RQW, "", D3_RQW_1)
+D3S_DECL(d3s_run_s1_act_w, D3S_S1, D3_CLAMP, D3_RQW, D3_CLAMP_1, D3_RQW_1)
+D3S_DECL(d3s_run_s2_w, D3S_S2, "", D3_RQW, "", D3_RQW_1)
+D3S_DECL(d3s_run_s2_act_w, D3S_S2, D3_CLAMP, D3_RQW, D3_CLAMP_1, D3_RQW_1)
+
+/* small-plane loops, selected like d3_call */
+D3_DISPATCH(d3s_call, d3s_run, d3p_ctx)
+
+/* Column-pair plane rows of one group: per row, an optional left pair whose first column is padding (lp), n
+ * pairs inside the image, an optional right pair whose second column is padding (rp); each pair (a, b) of
+ * input words (4 channels) becomes the words (a_j, b_j) as int16 lanes, j = 0..3 (PKHBT / PKHTB, then SXTB16);
+ * padding reads zp4 (the zero point in 4 bytes). NULL rows are skipped (the caller filled them once). */
+typedef struct {
+  int32_t n, IC;     /* 0, 4 */
+  uint32_t zp4;      /* 8 */
+  int32_t lp, rp, c; /* 12, 16, 20 */
+} d3s_gather_args;
+#define D3S_EMIT                                                                                           \
+  "pkhbt r8, r11, r12, lsl #16\n\t"                                                                        \
+  "pkhtb r12, r12, r11, asr #16\n\t"                                                                       \
+  "sxtb16 r11, r8\n\t"                                                                                     \
+  "sxtb16 r8, r8, ror #8\n\t"                                                                              \
+  "strd r11, r8, [r10], #8\n\t"                                                                            \
+  "sxtb16 r11, r12\n\t"                                                                                    \
+  "sxtb16 r12, r12, ror #8\n\t"                                                                            \
+  "strd r11, r12, [r10], #8\n\t"
+__attribute__((naked, noinline)) static void d3s_gather(uint32_t *d __attribute__((unused)),
+                                                        const uint8_t *const *src __attribute__((unused)),
+                                                        int32_t nr __attribute__((unused)), int32_t rs __attribute__((unused)),
+                                                        const d3s_gather_args *a __attribute__((unused))) {
+  __asm__ volatile(
+      "push {r4-r11, lr}\n\t"
+      "ldr r4, [sp, #36]\n\t" /* a */
+      "ldr r5, [r4, #4]\n\t"  /* IC */
+      "ldr r6, [r4, #8]\n\t"  /* zp4 */
+      "1:\n\t"
+      "ldr r9, [r1], #4\n\t"
+      "cmp r9, #0\n\t"
+      "beq 8f\n\t"
+      "ldr r7, [r4, #20]\n\t" /* c */
+      "add r9, r9, r7\n\t"
+      "mov r10, r0\n\t"
+      "ldr r7, [r4, #12]\n\t" /* lp */
+      "cbz r7, 2f\n\t"
+      "mov r11, r6\n\t"
+      "ldr r12, [r9, r5]\n\t"
+      "add r9, r9, r5, lsl #1\n\t"
+      D3S_EMIT
+      "2:\n\t"
+      "ldr r7, [r4]\n\t" /* n */
+      "cbz r7, 4f\n\t"
+      "3:\n\t"
+      "ldr r11, [r9]\n\t"
+      "ldr r12, [r9, r5]\n\t"
+      "add r9, r9, r5, lsl #1\n\t"
+      D3S_EMIT
+      "subs r7, r7, #1\n\t"
+      "bne 3b\n\t"
+      "4:\n\t"
+      "ldr r7, [r4, #16]\n\t" /* rp */
+      "cbz r7, 8f\n\t"
+      "ldr r11, [r9]\n\t"
+      "mov r12, r6\n\t"
+      D3S_EMIT
+      "8:\n\t"
+      "add r0, r0, r3\n\t"
+      "subs r2, r2, #1\n\t"
+      "bne 1b\n\t"
+      "pop {r4-r11, pc}\n\t");
+}
+
+/* A whole call as one column-pair plane (pk, D3_PKW words; sh as in d3_rows). Returns 0 (nothing done) when
+ * the plane does not fit. */
+static int d3s_rows(const mn_dw_conv_params *p, const int8_t *const *rows, int32_t nrows, int8_t *out, int32_t sh,
+                    uint32_t *pk) {
+  const int32_t C = p->out_c, s = p->stride_w, np = (p->out_w + 1) >> 1, IC = p->in_c, row_out = p->out_w * C;
+  const int32_t ncp = s == 1 ? np + 1 : 2 * np + 1, rw = 4 * ncp, prow = (nrows - 1) * sh + 3;
+  enum { D3S_ROWS = 64 };
+  if (prow * rw > D3_PKW || prow > D3S_ROWS) return 0;
+  const int clamp = p->act_min > -128 || p->act_max < 127;
+  const uint32_t zp4 = (uint32_t)(uint8_t)(int8_t)(-p->in_offset) * 0x01010101u, zx = __sxtb16(zp4);
+  /* plane columns [vlo, vhi) hold the image (plane column q = input column q - pad_left) */
+  const int32_t vlo = MN_MIN(p->pad_left, 2 * ncp), vhi = MN_MIN(p->pad_left + p->in_w, 2 * ncp);
+  d3s_gather_args ga;
+  ga.IC = IC, ga.zp4 = zp4, ga.lp = vlo & 1, ga.c = 0;
+  const int32_t cp0 = vlo >> 1, cf1 = vhi >> 1; /* first pair written; end of the full pairs */
+  ga.n = cf1 - ((vlo + 1) >> 1);
+  ga.rp = (vhi & 1) && (vhi >> 1) < ncp;
+  if (ga.n < 0) ga.n = 0;
+  const uint8_t *src[D3S_ROWS];
+  const intptr_t x0 = (intptr_t)(2 * cp0 - p->pad_left) * IC;
+  for (int32_t i = 0, r = 0, k = 0; i < prow; i++) {
+    const int8_t *row = rows[3 * r + k];
+    if (++k == sh && r < nrows - 1) k = 0, r++;
+    src[i] = row ? (const uint8_t *)(uintptr_t)((intptr_t)(uintptr_t)row + x0) : NULL;
+  }
+  for (int32_t i = 0; i < prow * rw; i++) pk[i] = zx;
+  d3p_ctx xp;
+  xp.lo4 = (uint32_t)(uint8_t)(int8_t)p->act_min * 0x01010101u;
+  xp.hi4 = (uint32_t)(uint8_t)(int8_t)p->act_max * 0x01010101u;
+  xp.C = C, xp.rs = 4 * rw, xp.np = np - (p->out_w & 1), xp.odd = p->out_w & 1;
+  xp.lj = sh * 4 * rw - 16 * s * np, xp.yj = row_out - 2 * np * C, xp.lr0 = pk, xp.oo = p->out_offset;
+  const int32_t gw = cv_group_bytes(p) >> 2;
+  const uint32_t *wg = (const uint32_t *)(const void *)p->weights;
+  for (int32_t c = 0; c + 4 <= C; c += 4, wg += gw) {
+    const int32_t slow = d3_head(p, c, wg, xp.rq, xp.b2, &xp.hp);
+    xp.wp = wg;
+    ga.c = c;
+    d3s_gather(pk + 4 * cp0, src, prow, 4 * rw, &ga);
+    xp.y = out + c, xp.rows = nrows;
+    d3s_call(d3_sel(s, clamp, slow & 16), &xp);
+    d3_exact_slow(p, rows, nrows, out, c, slow);
+  }
+  return 1;
+}
+
 /* The plane rows of the batch of n output rows from r0 (plane row i = input row k of output row r0 + r,
  * r = min(i / sh, n - 1)) as sources at column plo; returns their number. */
 static int32_t d3_batch_rows(const mn_dw_conv_params *p, const int8_t *const *rows, int32_t r0, int32_t n, int32_t sh,
@@ -1633,6 +1924,7 @@ static void d3_rows(const mn_dw_conv_params *p, const int8_t *const *rows, int32
   while (nb < nrows && (nb * sh + 3) * rw <= D3_PKW) nb++;
   /* a single haloed row left here has kernel rows outside the image: d3_null_rows, not the plane */
   const int plane = !(halo && nrows == 1) && nb >= 1 && (nrows > 1 || p->out_w <= 16);
+  if (plane && nrows == p->out_h && d3s_rows(p, rows, nrows, out, sh, st.pk)) return;
   const int32_t plo = MN_MIN(ncols, MN_MAX(0, p->pad_left)), phi = MN_MAX(plo, MN_MIN(ncols, p->in_w + p->pad_left));
   d3p_ctx xp;
   /* plane mode: np - odd full pairs per row, then the last pixel of an odd row alone; lr and y advance by a

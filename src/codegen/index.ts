@@ -11,7 +11,7 @@ import { depthwiseSingleChannelToConv } from '../passes/dw-to-conv.js';
 import { foldPad } from '../passes/fold-pad.js';
 import { planStreaming, readersOf, regionFromStages, rowInputCandidates, type Stage } from '../passes/stream.js';
 import { getTarget } from '../targets/index.js';
-import { applyVariants, prepareStreamedLayer, variantFamilyOf, variantSupportFiles } from './variants.js';
+import { applyVariants, prepareSmallMapLayer, prepareStreamedLayer, variantFamilyOf, variantSupportFiles } from './variants.js';
 import { emitModule } from './emit.js';
 import type { Layer } from './layers.js';
 import { lowerGraph } from './lower.js';
@@ -102,7 +102,8 @@ export function compileGraph(graph: Graph, opts: CompileOptions = {}): CompiledM
   const target = getTarget(opts.target ?? 'host');
   const families = target.kernels;
   const g = depthwiseSingleChannelToConv(foldPad(graph));
-  const layers = applyVariants(lowerGraph(g), families);
+  const varied = applyVariants(lowerGraph(g), families);
+  const layers = opts.leanFlash ? varied : varied.map(prepareSmallMapLayer);
   const layerUnits: Unit[] = layers.map((layer) => ({ kind: 'layer', layer }));
   const layerArena = planUnits(g, layerUnits);
   const rowInputs = opts.rowInput ? checkRowInput(g) : [];

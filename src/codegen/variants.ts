@@ -399,9 +399,27 @@ export function rowKernelName(refKernel: string, families: readonly VariantFamil
  */
 export function prepareStreamedLayer(layer: Layer): Layer {
   if (layer.kernel === 'mn_conv_1x1_s8_dsp') return withConv1x1Heads(layer);
+  return withDwD3Heads(layer, 'the per-row calls');
+}
+
+/**
+ * A 3x3 depthwise layer on a small output map (at most 16 pixels, or 49 at stride 2), called once for the whole
+ * layer, with MN_FMT_DW_D3P heads: there the run-time set-up of a group's head (about 145 instructions on the
+ * Cortex-M4) is 10-45 % of the group's work. Larger maps, other kernels: the layer as is.
+ */
+export function prepareSmallMapLayer(layer: Layer): Layer {
+  if (layer.kernel !== 'mn_dw_conv_s8_dsp') return layer;
+  const s = shapeOf(layer.fields);
+  const px = need(s, 'out_h') * need(s, 'out_w');
+  if (!(px <= 16 || (need(s, 'stride_w') === 2 && px <= 49))) return layer;
+  return withDwD3Heads(layer, 'a small map');
+}
+
+/** mn_dw_conv_s8_dsp 3x3 layers (dwD3Applies) in MN_FMT_DW_D3P; any other layer as is */
+function withDwD3Heads(layer: Layer, why: string): Layer {
   if (layer.kernel !== 'mn_dw_conv_s8_dsp') return layer;
   const shape = shapeOf(layer.fields);
-  if (!dwD3Applies(shape)) return layer;
+  if (!dwD3Applies(shape) || layer.fields.some((f) => f.name === 'prepared')) return layer;
   const w = fieldArray(layer, 'weights'), mult = fieldArray(layer, 'mult'), shift = fieldArray(layer, 'shift'), bias = fieldArray(layer, 'bias');
   if (!w?.bytes || !mult?.values || !shift?.values) throw new Error(`variants: layer ${layer.id} lacks the arrays MN_FMT_DW_D3P needs`);
   const bytes = formatDwD3Prepared(shape, w.bytes, { bias: bias?.values ?? null, mult: mult.values, shift: shift.values });
@@ -410,7 +428,7 @@ export function prepareStreamedLayer(layer: Layer): Layer {
     ...layer,
     arrays: layer.arrays.map((a) => (a === w ? next : a)),
     fields: [...layer.fields, { name: 'prepared', value: 1 }],
-    notes: [...layer.notes, `weights in MN_FMT_DW_D3P (${bytes.length} bytes): requantization set-up precomputed for the per-row calls`],
+    notes: [...layer.notes, `weights in MN_FMT_DW_D3P (${bytes.length} bytes): requantization set-up precomputed for ${why}`],
   };
 }
 
