@@ -859,7 +859,43 @@ static void cv_run(int sel, uint32_t *blk, int32_t xoff, int32_t ic, uint32_t of
   }
 }
 
-/* nrows output rows (rows[k_h * r + ky]) for channels [0, out_c & ~3), MN_DWCV_APPLIES(p) */
+/* A run of output pixels [ox0, ox1) of a row with the same valid taps (kx0, n of them; n = 0: none) */
+typedef struct {
+  int16_t ox0, ox1, kx0, n;
+} cv_span;
+enum { CV_MAX_SPANS = 2 * MN_DWCV_MAX_K + 1 };
+
+/* the valid taps of output column ox: n from kx0 on (n = 0: none, kx0 = 0, so such pixels share a span) */
+MN_INLINE void cv_taps(const mn_dw_conv_params *p, int32_t ox, int32_t *kx0, int32_t *n) {
+  const int32_t ix0 = ox * p->stride_w - p->pad_left, k0 = ix0 < 0 ? -ix0 : 0;
+  *n = MN_MAX(0, MN_MIN(p->k_w, p->in_w - ix0) - k0);
+  *kx0 = *n ? k0 : 0;
+}
+
+/* the spans of a row (the same for every row and group); returns their number, or 0 if there are too many (the
+ * caller then runs the exact C loop) */
+static int32_t cv_spans(const mn_dw_conv_params *p, cv_span *sp) {
+  int32_t ns = 0;
+  for (int32_t ox = 0; ox < p->out_w;) {
+    int32_t kx0, n, ox1 = ox + 1;
+    cv_taps(p, ox, &kx0, &n);
+    while (ox1 < p->out_w) {
+      int32_t k1, n1;
+      cv_taps(p, ox1, &k1, &n1);
+      if (k1 != kx0 || n1 != n) break;
+      ox1++;
+    }
+    if (ns == CV_MAX_SPANS) return 0;
+    sp[ns].ox0 = (int16_t)ox, sp[ns].ox1 = (int16_t)ox1, sp[ns].kx0 = (int16_t)kx0, sp[ns].n = (int16_t)n;
+    ns++;
+    ox = ox1;
+  }
+  return ns;
+}
+
+/* nrows output rows (rows[k_h * r + ky]) for channels [0, out_c & ~3), MN_DWCV_APPLIES(p). The spans of a row
+ * are found once per call; a group's requantization block is written when the number of valid kernel rows
+ * (its position in blk) changes, not on every row. */
 static void cv_rows(const mn_dw_conv_params *p, const int8_t *const *rows, int32_t nrows, int8_t *out, const int bcast) {
   const int32_t C = p->out_c, IC = p->in_c, kh = p->k_h, kw = p->k_w, s = p->stride_w, K = kh * kw;
   const int32_t gw = 2 * K + 4, row_out = p->out_w * C, dm = p->depth_mult;
@@ -867,9 +903,11 @@ static void cv_rows(const mn_dw_conv_params *p, const int8_t *const *rows, int32
   const int clamp = p->act_min > -128 || p->act_max < 127;
   const int run = 2 * (bcast != 0) + (clamp != 0);
   uint32_t blk[6 + MN_DWCV_MAX_K + 1 + 16 + 2 + 4];
+  cv_span spans[CV_MAX_SPANS];
+  const int32_t ns = cv_spans(p, spans);
   for (int32_t c = 0; c + 4 <= C; c += 4) {
     cv_grp g;
-    if (!cv_setup(p, c, &g)) {
+    if (!ns || !cv_setup(p, c, &g)) {
       for (int32_t r = 0; r < nrows; r++) cv_row_portable(p, rows + kh * r, out + r * row_out, c, c + 4);
       continue;
     }
@@ -882,6 +920,8 @@ static void cv_rows(const mn_dw_conv_params *p, const int8_t *const *rows, int32
     const uint32_t *wg = (const uint32_t *)(const void *)p->weights + (c >> 2) * gw;
     const int32_t icoff = c / dm;
     for (int32_t j = 0; j < 4; j++) blk[j] = (uint32_t)g.b2[j];
+    int32_t nv_blk = -1; /* the row count the rq block in blk was written for */
+    uint32_t *qy = blk;
     for (int32_t r = 0; r < nrows; r++) {
       const int8_t *const *rw = rows + kh * r;
       int32_t nv = 0, ky0 = -1;
@@ -890,41 +930,35 @@ static void cv_rows(const mn_dw_conv_params *p, const int8_t *const *rows, int32
         if (ky0 < 0) ky0 = ky;
         blk[6 + nv++] = (uint32_t)(uintptr_t)(rw[ky] + icoff);
       }
-      uint32_t *q = blk + 6 + nv;
-      *q++ = 0;
-      for (int32_t j = 0; j < 4; j++) {
-        *q++ = (uint32_t)gf.rq[j][0], *q++ = (uint32_t)gf.rq[j][1], *q++ = (uint32_t)gf.rq[j][2];
-        *q++ = (uint32_t)p->out_offset;
+      if (nv != nv_blk) {
+        uint32_t *q = blk + 6 + nv;
+        *q++ = 0;
+        for (int32_t j = 0; j < 4; j++) {
+          *q++ = (uint32_t)gf.rq[j][0], *q++ = (uint32_t)gf.rq[j][1], *q++ = (uint32_t)gf.rq[j][2];
+          *q++ = (uint32_t)p->out_offset;
+        }
+        *q++ = (uint32_t)p->act_min, *q++ = (uint32_t)p->act_max;
+        qy = q;
+        qy[1] = (uint32_t)C, qy[2] = (uint32_t)(uintptr_t)blk, qy[3] = (uint32_t)(s * IC);
+        nv_blk = nv;
       }
-      *q++ = (uint32_t)p->act_min, *q++ = (uint32_t)p->act_max;
-      uint32_t *qy = q;
-      qy[1] = (uint32_t)C, qy[2] = (uint32_t)(uintptr_t)blk, qy[3] = (uint32_t)(s * IC);
       int8_t *y = out + r * row_out + c;
-      for (int32_t ox = 0; ox < p->out_w;) {
-        const int32_t ix0 = ox * s - p->pad_left;
-        const int32_t kx0 = ix0 < 0 ? -ix0 : 0;
-        const int32_t n = MN_MIN(kw, p->in_w - ix0) - kx0;
-        if (n <= 0 || nv == 0) {
-          for (int32_t j = 0; j < 4; j++) {
-            const int32_t v = cv_rq_fast(g.b2[j], gf.rq[j], p->out_offset);
-            y[ox * C + j] = (int8_t)mn_clamp(v, p->act_min, p->act_max);
+      for (int32_t i = 0; i < ns; i++) {
+        const int32_t ox = spans[i].ox0, ox1 = spans[i].ox1, kx0 = spans[i].kx0, n = spans[i].n;
+        if (n == 0 || nv == 0) {
+          for (int32_t x = ox; x < ox1; x++) {
+            for (int32_t j = 0; j < 4; j++) {
+              const int32_t v = cv_rq_fast(g.b2[j], gf.rq[j], p->out_offset);
+              y[x * C + j] = (int8_t)mn_clamp(v, p->act_min, p->act_max);
+            }
           }
-          ox++;
           continue;
         }
-        /* the run of pixels with the same valid taps */
-        int32_t ox1 = ox + 1;
-        while (ox1 < p->out_w) {
-          const int32_t i1 = ox1 * s - p->pad_left;
-          if ((i1 < 0 ? -i1 : 0) != kx0 || MN_MIN(kw, p->in_w - i1) - (i1 < 0 ? -i1 : 0) != n) break;
-          ox1++;
-        }
-        const int32_t xoff = (ix0 + kx0) * IC;
+        const int32_t xoff = (ox * s - p->pad_left + kx0) * IC;
         blk[4] = (uint32_t)(uintptr_t)(wg + 2 * (ky0 * kw + kx0 + n - 1));
         blk[5] = (uint32_t)(xoff + (ox1 - ox) * s * IC);
         qy[0] = (uint32_t)(uintptr_t)(y + ox * C);
         cv_run(run, blk, xoff, IC, off2, n - 1, 8 * (kw + n));
-        ox = ox1;
       }
       for (int32_t j = 0; j < 4; j++) {
         if (g.slow >> j & 1) cv_row_portable(p, rw, out + r * row_out, c + j, c + j + 1);
@@ -1763,6 +1797,7 @@ typedef struct {
   "sxtb16 r11, r12\n\t"                                                                                    \
   "sxtb16 r12, r12, ror #8\n\t"                                                                            \
   "strd r11, r12, [r10], #8\n\t"
+#define D3S_LD "ldr r11, [r9]\n\tldr r12, [r9, r5]\n\tadd r9, r9, r5, lsl #1\n\t"
 __attribute__((naked, noinline)) static void d3s_gather(uint32_t *d __attribute__((unused)),
                                                         const uint8_t *const *src __attribute__((unused)),
                                                         int32_t nr __attribute__((unused)), int32_t rs __attribute__((unused)),
@@ -1786,15 +1821,16 @@ __attribute__((naked, noinline)) static void d3s_gather(uint32_t *d __attribute_
       "add r9, r9, r5, lsl #1\n\t"
       D3S_EMIT
       "2:\n\t"
-      "ldr r7, [r4]\n\t" /* n */
-      "cbz r7, 4f\n\t"
+      "ldr r7, [r4]\n\t" /* n: an odd one first, then two per iteration */
+      "lsrs r7, r7, #1\n\t"
+      "bcc 3f\n\t"
+      D3S_LD D3S_EMIT
       "3:\n\t"
-      "ldr r11, [r9]\n\t"
-      "ldr r12, [r9, r5]\n\t"
-      "add r9, r9, r5, lsl #1\n\t"
-      D3S_EMIT
+      "cbz r7, 4f\n\t"
+      "5:\n\t"
+      D3S_LD D3S_EMIT D3S_LD D3S_EMIT
       "subs r7, r7, #1\n\t"
-      "bne 3b\n\t"
+      "bne 5b\n\t"
       "4:\n\t"
       "ldr r7, [r4, #16]\n\t" /* rp */
       "cbz r7, 8f\n\t"
