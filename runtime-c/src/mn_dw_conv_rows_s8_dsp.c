@@ -859,9 +859,11 @@ static void cv_run(int sel, uint32_t *blk, int32_t xoff, int32_t ic, uint32_t of
   }
 }
 
-/* A run of output pixels [ox0, ox1) of a row with the same valid taps (kx0, n of them; n = 0: none) */
+/* A run of output pixels [ox0, ox1) of a row with the same valid taps (kx0, n of them; n = 0: none), and what
+ * cv_run needs for it apart from the row: input offset of the first tap, of the end, weight offset (words) of
+ * the last valid tap of a kernel row, output offset, TBB entry, weight skip between kernel rows */
 typedef struct {
-  int16_t ox0, ox1, kx0, n;
+  int32_t ox0, ox1, n, xoff, xend, woff, yoff, entry, skip;
 } cv_span;
 enum { CV_MAX_SPANS = 2 * MN_DWCV_MAX_K + 1 };
 
@@ -875,6 +877,7 @@ MN_INLINE void cv_taps(const mn_dw_conv_params *p, int32_t ox, int32_t *kx0, int
 /* the spans of a row (the same for every row and group); returns their number, or 0 if there are too many (the
  * caller then runs the exact C loop) */
 static int32_t cv_spans(const mn_dw_conv_params *p, cv_span *sp) {
+  const int32_t s = p->stride_w, IC = p->in_c;
   int32_t ns = 0;
   for (int32_t ox = 0; ox < p->out_w;) {
     int32_t kx0, n, ox1 = ox + 1;
@@ -886,25 +889,33 @@ static int32_t cv_spans(const mn_dw_conv_params *p, cv_span *sp) {
       ox1++;
     }
     if (ns == CV_MAX_SPANS) return 0;
-    sp[ns].ox0 = (int16_t)ox, sp[ns].ox1 = (int16_t)ox1, sp[ns].kx0 = (int16_t)kx0, sp[ns].n = (int16_t)n;
-    ns++;
+    cv_span *q = &sp[ns++];
+    q->ox0 = ox, q->ox1 = ox1, q->n = n;
+    q->xoff = (ox * s - p->pad_left + kx0) * IC;
+    q->xend = q->xoff + (ox1 - ox) * s * IC;
+    q->woff = 2 * (kx0 + n - 1), q->yoff = ox * p->out_c, q->entry = n - 1, q->skip = 8 * (p->k_w + n);
     ox = ox1;
   }
   return ns;
 }
 
 /* nrows output rows (rows[k_h * r + ky]) for channels [0, out_c & ~3), MN_DWCV_APPLIES(p). The spans of a row
- * are found once per call; a group's requantization block is written when the number of valid kernel rows
- * (its position in blk) changes, not on every row. */
+ * are found once per call. The asm block (blk) is [b2 x 4, weights, xend, the valid rows' pointers, 0, rq x 4,
+ * lo, hi, y, ystep, blk, xstep]: its tail from the 0 on stays put (written once per group) and its head moves
+ * with the number of valid rows, so a row writes only its pointers (and the head when that number changes). */
 static void cv_rows(const mn_dw_conv_params *p, const int8_t *const *rows, int32_t nrows, int8_t *out, const int bcast) {
   const int32_t C = p->out_c, IC = p->in_c, kh = p->k_h, kw = p->k_w, s = p->stride_w, K = kh * kw;
   const int32_t gw = 2 * K + 4, row_out = p->out_w * C, dm = p->depth_mult;
   const uint32_t off2 = ((uint32_t)p->in_offset & 0xffffu) * 0x10001u;
   const int clamp = p->act_min > -128 || p->act_max < 127;
   const int run = 2 * (bcast != 0) + (clamp != 0);
-  uint32_t blk[6 + MN_DWCV_MAX_K + 1 + 16 + 2 + 4];
+  uint32_t big[6 + MN_DWCV_MAX_K + 1 + 16 + 2 + 4];
+  uint32_t *const tail = big + 6 + MN_DWCV_MAX_K; /* the 0 that ends the row pointers */
   cv_span spans[CV_MAX_SPANS];
   const int32_t ns = cv_spans(p, spans);
+  tail[0] = 0;
+  tail[17] = (uint32_t)p->act_min, tail[18] = (uint32_t)p->act_max;
+  tail[20] = (uint32_t)C, tail[22] = (uint32_t)(s * IC);
   for (int32_t c = 0; c + 4 <= C; c += 4) {
     cv_grp g;
     if (!ns || !cv_setup(p, c, &g)) {
@@ -916,37 +927,32 @@ static void cv_rows(const mn_dw_conv_params *p, const int8_t *const *rows, int32
     cv_grp gf = g;
     for (int32_t j = 0; j < 4; j++) {
       if (g.slow >> j & 1) gf.rq[j][0] = 0, gf.rq[j][1] = 0, gf.rq[j][2] = 1;
+      tail[1 + 4 * j] = (uint32_t)gf.rq[j][0], tail[2 + 4 * j] = (uint32_t)gf.rq[j][1];
+      tail[3 + 4 * j] = (uint32_t)gf.rq[j][2], tail[4 + 4 * j] = (uint32_t)p->out_offset;
     }
     const uint32_t *wg = (const uint32_t *)(const void *)p->weights + (c >> 2) * gw;
     const int32_t icoff = c / dm;
-    for (int32_t j = 0; j < 4; j++) blk[j] = (uint32_t)g.b2[j];
-    int32_t nv_blk = -1; /* the row count the rq block in blk was written for */
-    uint32_t *qy = blk;
+    uint32_t *blk = NULL;
     for (int32_t r = 0; r < nrows; r++) {
       const int8_t *const *rw = rows + kh * r;
       int32_t nv = 0, ky0 = -1;
-      for (int32_t ky = 0; ky < kh; ky++) {
+      for (int32_t ky = 0; ky < kh; ky++) nv += rw[ky] != NULL;
+      if (tail - nv - 6 != blk) {
+        blk = tail - nv - 6;
+        blk[0] = (uint32_t)g.b2[0], blk[1] = (uint32_t)g.b2[1], blk[2] = (uint32_t)g.b2[2], blk[3] = (uint32_t)g.b2[3];
+        tail[21] = (uint32_t)(uintptr_t)blk;
+      }
+      for (int32_t ky = 0, v = 0; ky < kh; ky++) {
         if (!rw[ky]) continue;
         if (ky0 < 0) ky0 = ky;
-        blk[6 + nv++] = (uint32_t)(uintptr_t)(rw[ky] + icoff);
-      }
-      if (nv != nv_blk) {
-        uint32_t *q = blk + 6 + nv;
-        *q++ = 0;
-        for (int32_t j = 0; j < 4; j++) {
-          *q++ = (uint32_t)gf.rq[j][0], *q++ = (uint32_t)gf.rq[j][1], *q++ = (uint32_t)gf.rq[j][2];
-          *q++ = (uint32_t)p->out_offset;
-        }
-        *q++ = (uint32_t)p->act_min, *q++ = (uint32_t)p->act_max;
-        qy = q;
-        qy[1] = (uint32_t)C, qy[2] = (uint32_t)(uintptr_t)blk, qy[3] = (uint32_t)(s * IC);
-        nv_blk = nv;
+        blk[6 + v++] = (uint32_t)(uintptr_t)(rw[ky] + icoff);
       }
       int8_t *y = out + r * row_out + c;
+      const uint32_t *wr = wg + 2 * ky0 * kw;
       for (int32_t i = 0; i < ns; i++) {
-        const int32_t ox = spans[i].ox0, ox1 = spans[i].ox1, kx0 = spans[i].kx0, n = spans[i].n;
-        if (n == 0 || nv == 0) {
-          for (int32_t x = ox; x < ox1; x++) {
+        const cv_span *q = &spans[i];
+        if (q->n == 0 || nv == 0) {
+          for (int32_t x = q->ox0; x < q->ox1; x++) {
             for (int32_t j = 0; j < 4; j++) {
               const int32_t v = cv_rq_fast(g.b2[j], gf.rq[j], p->out_offset);
               y[x * C + j] = (int8_t)mn_clamp(v, p->act_min, p->act_max);
@@ -954,14 +960,15 @@ static void cv_rows(const mn_dw_conv_params *p, const int8_t *const *rows, int32
           }
           continue;
         }
-        const int32_t xoff = (ox * s - p->pad_left + kx0) * IC;
-        blk[4] = (uint32_t)(uintptr_t)(wg + 2 * (ky0 * kw + kx0 + n - 1));
-        blk[5] = (uint32_t)(xoff + (ox1 - ox) * s * IC);
-        qy[0] = (uint32_t)(uintptr_t)(y + ox * C);
-        cv_run(run, blk, xoff, IC, off2, n - 1, 8 * (kw + n));
+        blk[4] = (uint32_t)(uintptr_t)(wr + q->woff);
+        blk[5] = (uint32_t)q->xend;
+        tail[19] = (uint32_t)(uintptr_t)(y + q->yoff);
+        cv_run(run, blk, q->xoff, IC, off2, q->entry, q->skip);
       }
-      for (int32_t j = 0; j < 4; j++) {
-        if (g.slow >> j & 1) cv_row_portable(p, rw, out + r * row_out, c + j, c + j + 1);
+      if (g.slow & 15) {
+        for (int32_t j = 0; j < 4; j++) {
+          if (g.slow >> j & 1) cv_row_portable(p, rw, out + r * row_out, c + j, c + j + 1);
+        }
       }
     }
   }
