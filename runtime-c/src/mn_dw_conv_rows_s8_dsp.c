@@ -1381,7 +1381,7 @@ typedef struct {
   int32_t rs;          /* 168: packed row stride, bytes */
   int32_t np;          /* 172: full pairs per row (0 for a 1-pixel row) */
   int32_t odd;         /* 176: each row ends with one pixel alone */
-  int32_t cnt;         /* 180: (asm) pairs left in the row */
+  int32_t cnt;         /* 180: (asm) pairs left in the row (D3P loops), lr after the row's last full pair (d3s loops) */
   int32_t rows;        /* 184: output rows */
   int32_t lj;          /* 188: lr from after a row's last pair or pixel to the next row's first */
   int32_t yj;          /* 192: y from after a row's last pair or pixel to the next row's first pixel */
@@ -1688,7 +1688,7 @@ MN_INLINE void d3_exact_slow(const mn_dw_conv_params *p, const int8_t *const *ro
 #define D3S_ROWS_P2_1 D3S_S2_ROWS(D3S_P2_1)
 /* The frame (62 words): 18 weight words from wp, rq and b2 (20 words) from hp, ctx words 38..61 (the rest of
  * d3p_ctx and wx) */
-#define D3S_RUN(FRAME_W, ROWS, ROWS_1, STEP, CLAMP, RQ, CLAMP_1, RQ_1)                                       \
+#define D3S_RUN(FRAME_W, ROWS, ROWS_1, STEP, SH, CLAMP, RQ, CLAMP_1, RQ_1)                                 \
   "push {r4-r11, lr}\n\t"                                                                                  \
   "sub sp, sp, #248\n\t"                                                                                   \
   "add r12, sp, #72\n\t"                                                                                   \
@@ -1706,6 +1706,7 @@ MN_INLINE void d3_exact_slow(const mn_dw_conv_params *p, const int8_t *const *ro
   "ldr r8, [sp, #172]\n\t"                                                                                 \
   "cmp r8, #0\n\t"                                                                                         \
   "beq 4f\n\t"                                                                                             \
+  "add r8, lr, r8, lsl #" SH "\n\t"                                                                         \
   "str r8, [sp, #180]\n\t"                                                                                 \
   "1:\n\t"                                                                                                 \
   "add r8, sp, #120\n\t"                                                                                   \
@@ -1721,8 +1722,7 @@ MN_INLINE void d3_exact_slow(const mn_dw_conv_params *p, const int8_t *const *ro
   "add r8, r8, r9, lsl #1\n\t"                                                                             \
   "str r8, [sp, #160]\n\t"                                                                                 \
   "ldr r10, [sp, #180]\n\t"                                                                                \
-  "subs r10, r10, #1\n\t"                                                                                  \
-  "str r10, [sp, #180]\n\t"                                                                                \
+  "cmp lr, r10\n\t"                                                                                        \
   "bne 1b\n\t"                                                                                             \
   "4:\n\t"                                                                                                 \
   "ldr r10, [sp, #176]\n\t"                                                                                \
@@ -1767,13 +1767,13 @@ MN_INLINE void d3_exact_slow(const mn_dw_conv_params *p, const int8_t *const *ro
   "pkhtb r8, r4, r2, asr #16\n\tpkhtb r9, r5, r3, asr #16\n\t"                                              \
   "stm r12!, {r8, r9}\n\t"
 #define D3S_FRAME_W2 D3S_W2 D3S_W2 D3S_W2
-#define D3S_DECL_(NAME, FRAME_W, ROWS, ROWS_1, STEP, CLAMP, RQ, CLAMP_1, RQ_1)                             \
+#define D3S_DECL_(NAME, FRAME_W, ROWS, ROWS_1, STEP, SH, CLAMP, RQ, CLAMP_1, RQ_1)                         \
   __attribute__((naked, noinline)) static void NAME(const d3p_ctx *c __attribute__((unused))) {           \
-    __asm__ volatile(D3S_RUN(FRAME_W, ROWS, ROWS_1, STEP, CLAMP, RQ, CLAMP_1, RQ_1));                      \
+    __asm__ volatile(D3S_RUN(FRAME_W, ROWS, ROWS_1, STEP, SH, CLAMP, RQ, CLAMP_1, RQ_1));                  \
   }
 #define D3S_DECL(...) D3S_DECL_(__VA_ARGS__)
-#define D3S_S1 D3S_FRAME_W1, D3S_ROWS_P1, D3S_ROWS_P1_1, "16"
-#define D3S_S2 D3S_FRAME_W2, D3S_ROWS_P2, D3S_ROWS_P2_1, "32"
+#define D3S_S1 D3S_FRAME_W1, D3S_ROWS_P1, D3S_ROWS_P1_1, "16", "4"
+#define D3S_S2 D3S_FRAME_W2, D3S_ROWS_P2, D3S_ROWS_P2_1, "32", "5"
 D3S_DECL(d3s_run_s1, D3S_S1, "", D3_RQ, "", D3_RQ_1)
 D3S_DECL(d3s_run_s1_act, D3S_S1, D3_CLAMP, D3_RQ, D3_CLAMP_1, D3_RQ_1)
 D3S_DECL(d3s_run_s2, D3S_S2, "", D3_RQ, "", D3_RQ_1)
@@ -1851,14 +1851,20 @@ __attribute__((naked, noinline)) static void d3s_gather(uint32_t *d __attribute_
       "pop {r4-r11, pc}\n\t");
 }
 
-/* A whole call as one column-pair plane (pk, D3_PKW words; sh as in d3_rows). Returns 0 (nothing done) when
- * the plane does not fit. */
+/* A whole call on column-pair planes (pk, D3_PKW words; sh as in d3_rows), in batches of output rows when one
+ * plane does not hold them all. Returns 0 (nothing done) when not even one row fits. */
 static int d3s_rows(const mn_dw_conv_params *p, const int8_t *const *rows, int32_t nrows, int8_t *out, int32_t sh,
                     uint32_t *pk) {
   const int32_t C = p->out_c, s = p->stride_w, np = (p->out_w + 1) >> 1, IC = p->in_c, row_out = p->out_w * C;
-  const int32_t ncp = s == 1 ? np + 1 : 2 * np + 1, rw = 4 * ncp, prow = (nrows - 1) * sh + 3;
+  const int32_t ncp = s == 1 ? np + 1 : 2 * np + 1, rw = 4 * ncp;
   enum { D3S_ROWS = 64 };
-  if (prow * rw > D3_PKW || prow > D3S_ROWS) return 0;
+  int32_t nb = nrows;
+  while (nb > 0 && ((nb - 1) * sh + 3) * rw > D3_PKW) nb--;
+  if (nb == 0) return 0;
+  const int32_t nbat = (nrows + nb - 1) / nb;
+  nb = (nrows + nbat - 1) / nbat; /* batches as even as they go */
+  const int32_t prow = (nb - 1) * sh + 3;
+  if (nbat * prow > D3S_ROWS) return 0;
   const int clamp = p->act_min > -128 || p->act_max < 127;
   const uint32_t zp4 = (uint32_t)(uint8_t)(int8_t)(-p->in_offset) * 0x01010101u, zx = __sxtb16(zp4);
   /* plane columns [vlo, vhi) hold the image (plane column q = input column q - pad_left) */
@@ -1869,14 +1875,22 @@ static int d3s_rows(const mn_dw_conv_params *p, const int8_t *const *rows, int32
   ga.n = cf1 - ((vlo + 1) >> 1);
   ga.rp = (vhi & 1) && (vhi >> 1) < ncp;
   if (ga.n < 0) ga.n = 0;
+  /* the plane rows of every batch (batch b's from b * prow) */
   const uint8_t *src[D3S_ROWS];
   const intptr_t x0 = (intptr_t)(2 * cp0 - p->pad_left) * IC;
-  for (int32_t i = 0, r = 0, k = 0; i < prow; i++) {
-    const int8_t *row = rows[3 * r + k];
-    if (++k == sh && r < nrows - 1) k = 0, r++;
-    src[i] = row ? (const uint8_t *)(uintptr_t)((intptr_t)(uintptr_t)row + x0) : NULL;
+  int null_rows = 0;
+  for (int32_t b = 0; b < nbat; b++) {
+    const int32_t r0 = b * nb, n = MN_MIN(nb, nrows - r0);
+    for (int32_t i = 0, r = 0, k = 0; i < prow; i++) {
+      const int8_t *row = i < (n - 1) * sh + 3 ? rows[3 * (r0 + r) + k] : NULL;
+      if (++k == sh && r < n - 1) k = 0, r++;
+      src[b * prow + i] = row ? (const uint8_t *)(uintptr_t)((intptr_t)(uintptr_t)row + x0) : NULL;
+      null_rows |= row == NULL;
+    }
   }
   for (int32_t i = 0; i < prow * rw; i++) pk[i] = zx;
+  /* with several batches a NULL row (outside the image) may follow data in its plane row: refilled */
+  const int refill = nbat > 1 && null_rows;
   d3p_ctx xp;
   xp.lo4 = (uint32_t)(uint8_t)(int8_t)p->act_min * 0x01010101u;
   xp.hi4 = (uint32_t)(uint8_t)(int8_t)p->act_max * 0x01010101u;
@@ -1886,11 +1900,27 @@ static int d3s_rows(const mn_dw_conv_params *p, const int8_t *const *rows, int32
   const uint32_t *wg = (const uint32_t *)(const void *)p->weights;
   for (int32_t c = 0; c + 4 <= C; c += 4, wg += gw) {
     const int32_t slow = d3_head(p, c, wg, xp.rq, xp.b2, &xp.hp);
+    const int sel = d3_sel(s, clamp, slow & 16);
     xp.wp = wg;
     ga.c = c;
-    d3s_gather(pk + 4 * cp0, src, prow, 4 * rw, &ga);
-    xp.y = out + c, xp.rows = nrows;
-    d3s_call(d3_sel(s, clamp, slow & 16), &xp);
+    if (nbat == 1) {
+      d3s_gather(pk + 4 * cp0, src, prow, 4 * rw, &ga);
+      xp.y = out + c, xp.rows = nrows;
+      d3s_call(sel, &xp);
+    }
+    for (int32_t b = 0; b < nbat && nbat > 1; b++) {
+      const int32_t r0 = b * nb, n = MN_MIN(nb, nrows - r0);
+      if (refill) {
+        for (int32_t i = 0; i < prow; i++) {
+          if (!src[b * prow + i]) {
+            for (int32_t j = 0; j < rw; j++) pk[i * rw + j] = zx;
+          }
+        }
+      }
+      d3s_gather(pk + 4 * cp0, src + b * prow, (n - 1) * sh + 3, 4 * rw, &ga);
+      xp.y = out + r0 * row_out + c, xp.rows = n;
+      d3s_call(sel, &xp);
+    }
     d3_exact_slow(p, rows, nrows, out, c, slow);
   }
   return 1;

@@ -110,6 +110,14 @@ function randomCases(): KernelCase[] {
   cases.push(caseDw(rng, { inH: 7, inW: 7, c: 20, stride: 1, pad: 'valid', style: 'tiny', variant: dw }));
   cases.push(caseDw(rng, { inH: 4, inW: 50, c: 8, stride: 2, style: 'tiny', variant: dw }));
   cases.push(caseDw(rng, { inH: 5, inW: 45, c: 16, stride: 2, pad: 'valid', style: 'mixed', variant: dw }));
+  // column-pair planes (d3s, whole calls of small maps): in two batches with padding rows to refill (24x24 and
+  // 25x25 VALID at stride 2, 16x40 at stride 1), an odd left padding (pairs straddling the image edge), and one
+  // of prepared heads on a 3x3 map
+  cases.push(caseDw(rng, { inH: 24, inW: 24, c: 8, stride: 2, style: 'mixed', variant: dw }));
+  cases.push(caseDw(rng, { inH: 25, inW: 25, c: 8, stride: 2, pad: 'valid', variant: dw }));
+  cases.push(caseDw(rng, { inH: 16, inW: 40, c: 4, stride: 1, variant: dw }));
+  cases.push(caseDw(rng, { inH: 7, inW: 9, c: 8, stride: 2, pad: [1, 1], variant: dw }));
+  cases.push({ ...caseDw(rng, { inH: 3, inW: 3, c: 16, stride: 1, style: 'mixed', variant: dw }), prepared: true });
   // streamed layers: MN_FMT_DW_D3P weights (requantization heads made by TypeScript, must equal d3_setup's) and
   // rows with zero-point halos (one direct segment per row); every requantization style, odd widths, stride 2
   for (let i = 0; i < 16; i++) {
