@@ -1578,6 +1578,25 @@ static void d3_chan_exact(const mn_dw_conv_params *p, const int8_t *const *rows,
   for (int32_t t = 0; t < 9; t++) w[t] = cv_w2(p, ch, t) / 2;
   const int32_t IC = p->in_c, C = p->out_c, s = p->stride_w, off = p->in_offset, b = p->bias ? p->bias[ch] : 0;
   const int32_t m = p->mult[ch], sh = p->shift[ch];
+  /* dead channels (a bias far beyond what the taps can add): when the lowest and the highest sum the taps allow
+   * (every x + in_offset in [-128 + in_offset, 127 + in_offset], padding's 0 included) give the same output, so
+   * does every sum in between (the requantization is monotonic): the channel is that constant */
+  int64_t lo = b, hi = b;
+  for (int32_t t = 0; t < 9; t++) {
+    const int64_t a = (int64_t)w[t] * (-128 + off), z = (int64_t)w[t] * (127 + off);
+    lo += a < z ? a : z, hi += a < z ? z : a;
+  }
+  if (lo >= INT32_MIN && hi <= INT32_MAX) {
+    const int32_t vlo = mn_clamp(mn_requant((int32_t)lo, m, sh) + p->out_offset, p->act_min, p->act_max);
+    const int32_t vhi = mn_clamp(mn_requant((int32_t)hi, m, sh) + p->out_offset, p->act_min, p->act_max);
+    if (vlo == vhi) {
+      for (int32_t r = 0; r < nrows; r++) {
+        int8_t *y = out + r * p->out_w * C + ch;
+        for (int32_t ox = 0; ox < p->out_w; ox++, y += C) *y = (int8_t)vlo;
+      }
+      return;
+    }
+  }
   for (int32_t r = 0; r < nrows; r++) {
     const int8_t *const *rw = rows + 3 * r;
     int8_t *y = out + r * p->out_w * C + ch;
