@@ -24,7 +24,11 @@
  * Outside those conditions the weights stay in reference order and the variant calls the reference.
  * Exception: mn_conv_row_s8_dsp / mn_conv_s8_dsp layers with groups == 1, in_c == 3, k_h == k_w == 3,
  * dil_w == 1 (the RGB stems) use MN_FMT_STEM3 instead of MN_FMT_CONV_PAIR (documented in
- * mn_conv_row_s8_dsp.c and src/codegen/variants.ts formatStem3: doubled int16 tap pairs + per-channel sums).
+ * mn_conv_row_s8_dsp.c and src/codegen/variants.ts formatStem3: doubled int16 tap pairs + per-channel sums),
+ * and those with in_c == 1, k_h == k_w == 3, dil_w == 1, stride_w <= 2, out_c a multiple of 4
+ * (MN_STEM1_APPLIES: grey-scale stems, such as person_detect's depthwise layer with depth multiplier 8, which
+ * mnetc turns into a convolution) use MN_FMT_STEM1: the MN_FMT_DW_CV bytes of the same layer written as a
+ * depthwise convolution with depth multiplier out_c; mn_conv_row_s8_dsp then runs it with the depthwise kernel.
  *
  * MN_FMT_1X1_PAIR4: out_c padded to even (OCp), in_c padded to a multiple of 4 (Cp), pads are 0. For each
  *   output-channel pair (a = 2p, b = 2p + 1) and input-channel quad q, 8 bytes:
@@ -77,6 +81,9 @@ void mn_dw_conv_rows_s8_dsp(const mn_dw_conv_params *p, const int8_t *const *row
 /* Does this shape use MN_FMT_CONV_PAIR / MN_FMT_DW3X3 / MN_FMT_DW_CV (TypeScript twins: src/codegen/variants.ts)? */
 #define MN_CONV_PAIR_MAX_K 256
 #define MN_CONV_PAIR_APPLIES(p) ((p)->groups == 1 && (p)->k_h * (p)->k_w * (p)->in_c <= MN_CONV_PAIR_MAX_K)
+#define MN_STEM1_APPLIES(p)                                                                                     \
+  ((p)->groups == 1 && (p)->in_c == 1 && (p)->k_h == 3 && (p)->k_w == 3 && (p)->dil_w == 1 && (p)->stride_w <= 2 && \
+   ((p)->out_c & 3) == 0)
 /* MN_FMT_DW3X3 is no longer selected: 3x3 layers use MN_FMT_DW_CV and its 2-pixel x 4-channel kernel (the
  * MN_FMT_DW3X3 code in mn_dw_conv_rows_s8_dsp.c is kept, unreachable, for reference) */
 #define MN_DW3X3_APPLIES(p) ((void)(p), 0)

@@ -2,7 +2,7 @@
  * for Armv7E-M / Armv8-M DSP (SMLAD), bit-exact with mn_conv_row_s8. Contract: mn_kernels.h.
  * Weights in MN_FMT_CONV_PAIR when MN_CONV_PAIR_APPLIES(p) (mn_kernels_opt.h), else reference order (and
  * the reference kernel runs); 3x3 kernels over 3 input channels (STEM3_APPLIES: the RGB stems) use
- * MN_FMT_STEM3 instead (see "3x3x3 stems" below).
+ * MN_FMT_STEM3 instead (see "3x3x3 stems" below), 3x3 kernels over 1 input channel MN_FMT_STEM1 (stem1_row).
  *
  * Method: im2col of 3 output pixels at a time into doubled int16 pairs 2 * (x + in_offset) (taps outside
  * the image are 0, which is what skipping them means; unrolled for the 3x3 stems with 1 or 3 input
@@ -15,6 +15,19 @@
 #include "mn_fixed.h"
 #include "mn_kernels.h"
 #include "mn_kernels_opt.h"
+
+/* MN_STEM1_APPLIES layers (MN_FMT_STEM1): the row as a depthwise convolution of the one input channel with depth
+ * multiplier out_c, by the depthwise kernel (its 3x3 column-pair plane, built once per row for every group) */
+static void stem1_row(const mn_conv_params *p, const int8_t *const *rows, int8_t *out_row) {
+  mn_dw_conv_params d;
+  memset(&d, 0, sizeof d);
+  d.in_h = p->in_h, d.in_w = p->in_w, d.in_c = 1, d.out_h = p->out_h, d.out_w = p->out_w, d.out_c = p->out_c;
+  d.depth_mult = p->out_c, d.k_h = 3, d.k_w = 3, d.stride_h = p->stride_h, d.stride_w = p->stride_w;
+  d.dil_h = p->dil_h, d.dil_w = 1, d.pad_top = p->pad_top, d.pad_left = p->pad_left;
+  d.in_offset = p->in_offset, d.out_offset = p->out_offset, d.act_min = p->act_min, d.act_max = p->act_max;
+  d.weights = p->weights, d.bias = p->bias, d.mult = p->mult, d.shift = p->shift;
+  mn_dw_conv_rows_s8_dsp(&d, rows, 1, out_row);
+}
 
 /* weight of (oc, k) in MN_FMT_CONV_PAIR with Kp (padded to even) taps */
 #define W_AT(w, kp, oc, k) ((w)[((oc) >> 1) * (kp) * 2 + ((k) >> 1) * 4 + ((k) & 1) * 2 + ((oc) & 1)])
@@ -675,6 +688,10 @@ void mn_conv_row_s8_dsp(const mn_conv_params *p, const int8_t *const *rows, int8
     mn_conv_row_s8(p, rows, out_row);
     return;
   }
+  if (MN_STEM1_APPLIES(p)) {
+    stem1_row(p, rows, out_row);
+    return;
+  }
   if (STEM3_APPLIES(p)) {
     /* the zero-point padding needs zp in int8; the asm reads the weights with LDM */
     if ((((uintptr_t)p->weights) & 3) != 0 || p->in_offset < -127 || p->in_offset > 128) stem3_row_portable(p, rows, out_row);
@@ -692,6 +709,7 @@ void mn_conv_row_s8_dsp(const mn_conv_params *p, const int8_t *const *rows, int8
 
 void mn_conv_row_s8_dsp(const mn_conv_params *p, const int8_t *const *rows, int8_t *out_row) {
   if (!MN_CONV_PAIR_APPLIES(p)) mn_conv_row_s8(p, rows, out_row);
+  else if (MN_STEM1_APPLIES(p)) stem1_row(p, rows, out_row);
   else if (STEM3_APPLIES(p)) stem3_row_portable(p, rows, out_row);
   else conv_row_portable(p, rows, out_row);
 }

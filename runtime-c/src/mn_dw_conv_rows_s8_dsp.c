@@ -1607,7 +1607,7 @@ static void d3_chan_exact(const mn_dw_conv_params *p, const int8_t *const *rows,
       for (int32_t ky = 0; ky < 3; ky++) {
         const int8_t *x = rw[ky];
         if (!x) continue;
-        x += ix0 * IC + ch;
+        x += ix0 * IC + ch / p->depth_mult;
         for (int32_t kx = k0; kx < k1; kx++) acc += w[3 * ky + kx] * ((int32_t)x[kx * IC] + off);
       }
       *y = (int8_t)mn_clamp(mn_requant(acc, m, sh) + p->out_offset, p->act_min, p->act_max);
@@ -1870,10 +1870,67 @@ __attribute__((naked, noinline)) static void d3s_gather(uint32_t *d __attribute_
       "pop {r4-r11, pc}\n\t");
 }
 
+/* 2n column pairs of a broadcast plane row (d3s_gather_bcast) from the 4n bytes at x (any alignment): per 4 bytes
+ * (x0, x1, x2, x3) the words (x0, x1) and (x2, x3) as int16 lanes, each stored 4 times */
+MN_INLINE void d3s_bc_pairs(uint32_t *d, const int8_t *x, int32_t n) {
+  uint32_t v, e, o, w0, w1;
+  __asm__ volatile("1:\n\t"
+                   "ldr %[v], [%[x]], #4\n\t"
+                   "sxtb16 %[e], %[v]\n\t"
+                   "sxtb16 %[o], %[v], ror #8\n\t"
+                   "pkhbt %[w0], %[e], %[o], lsl #16\n\t"
+                   "pkhtb %[w1], %[o], %[e], asr #16\n\t"
+                   "strd %[w0], %[w0], [%[d]], #8\n\t"
+                   "strd %[w0], %[w0], [%[d]], #8\n\t"
+                   "strd %[w1], %[w1], [%[d]], #8\n\t"
+                   "strd %[w1], %[w1], [%[d]], #8\n\t"
+                   "subs %[n], %[n], #1\n\t"
+                   "bne 1b\n\t"
+                   : [v] "=&r"(v), [e] "=&r"(e), [o] "=&r"(o), [w0] "=&r"(w0), [w1] "=&r"(w1), [x] "+r"(x), [d] "+r"(d),
+                     [n] "+r"(n)
+                   :
+                   : "cc", "memory");
+}
+
+/* The column-pair plane of a layer with one input channel and a depth multiplier that is a multiple of 4 (every
+ * channel of a group reads that channel): in each of the prow rows (NULL: outside the image), per column pair q
+ * the word (x[2q - pad_left], x[2q + 1 - pad_left]) as int16 lanes (zx's zero point outside the image), four
+ * times (one per channel of a group, so the d3s loops run unchanged); rw = 4 * ncp words per row. */
+static void d3s_gather_bcast(const mn_dw_conv_params *p, const int8_t *const *rr, int32_t prow, int32_t ncp, uint32_t *pk,
+                             uint32_t zx) {
+  const int32_t pl = p->pad_left, W = p->in_w;
+  const int32_t zp = (int16_t)(zx & 0xffffu);
+  /* pairs q in [qa, qb) read 4 bytes x[2q - pl .. 2q - pl + 3] inside the row (two pairs per load) */
+  const int32_t qa = MN_MIN(ncp, (pl + 1) >> 1);
+  int32_t qb = qa;
+  while (qb + 1 < ncp && 2 * (qb + 1) - pl + 1 < W) qb += 2;
+  for (int32_t i = 0; i < prow; i++) {
+    uint32_t *d = pk + i * 4 * ncp;
+    const int8_t *x = rr[i];
+    if (!x) {
+      for (int32_t j = 0; j < 4 * ncp; j++) d[j] = zx;
+      continue;
+    }
+    for (int32_t q = 0; q < ncp;) {
+      uint32_t w0;
+      if (q == qa && qb > qa) {
+        d3s_bc_pairs(d + 4 * q, x + 2 * q - pl, (qb - qa) >> 1);
+        q = qb;
+        continue;
+      }
+      const int32_t a = 2 * q - pl;
+      const int32_t lo = a >= 0 && a < W ? x[a] : zp, hi = a + 1 >= 0 && a + 1 < W ? x[a + 1] : zp;
+      w0 = ((uint32_t)lo & 0xffffu) | ((uint32_t)hi << 16);
+      d[4 * q] = w0, d[4 * q + 1] = w0, d[4 * q + 2] = w0, d[4 * q + 3] = w0;
+      q++;
+    }
+  }
+}
+
 /* A whole call on column-pair planes (pk, D3_PKW words; sh as in d3_rows), in batches of output rows when one
  * plane does not hold them all. Returns 0 (nothing done) when not even one row fits. */
 static int d3s_rows(const mn_dw_conv_params *p, const int8_t *const *rows, int32_t nrows, int8_t *out, int32_t sh,
-                    uint32_t *pk) {
+                    uint32_t *pk, int bcast) {
   const int32_t C = p->out_c, s = p->stride_w, np = (p->out_w + 1) >> 1, IC = p->in_c, row_out = p->out_w * C;
   const int32_t ncp = s == 1 ? np + 1 : 2 * np + 1, rw = 4 * ncp;
   enum { D3S_ROWS = 64 };
@@ -1883,7 +1940,7 @@ static int d3s_rows(const mn_dw_conv_params *p, const int8_t *const *rows, int32
   const int32_t nbat = (nrows + nb - 1) / nb;
   nb = (nrows + nbat - 1) / nbat; /* batches as even as they go */
   const int32_t prow = (nb - 1) * sh + 3;
-  if (nbat * prow > D3S_ROWS) return 0;
+  if (nbat * prow > D3S_ROWS || (bcast && nbat > 1)) return 0;
   const int clamp = p->act_min > -128 || p->act_max < 127;
   const uint32_t zp4 = (uint32_t)(uint8_t)(int8_t)(-p->in_offset) * 0x01010101u, zx = __sxtb16(zp4);
   /* plane columns [vlo, vhi) hold the image (plane column q = input column q - pad_left) */
@@ -1907,7 +1964,17 @@ static int d3s_rows(const mn_dw_conv_params *p, const int8_t *const *rows, int32
       null_rows |= row == NULL;
     }
   }
-  for (int32_t i = 0; i < prow * rw; i++) pk[i] = zx;
+  if (bcast) {
+    /* one plane for every group (they all read the one input channel) */
+    const int8_t *rr[D3S_ROWS];
+    for (int32_t i = 0, k = 0, r = 0; i < prow; i++) {
+      rr[i] = rows[3 * r + k];
+      if (++k == sh && r < nrows - 1) k = 0, r++;
+    }
+    d3s_gather_bcast(p, rr, prow, ncp, pk, zx);
+  } else {
+    for (int32_t i = 0; i < prow * rw; i++) pk[i] = zx;
+  }
   /* with several batches a NULL row (outside the image) may follow data in its plane row: refilled */
   const int refill = nbat > 1 && null_rows;
   d3p_ctx xp;
@@ -1923,7 +1990,7 @@ static int d3s_rows(const mn_dw_conv_params *p, const int8_t *const *rows, int32
     xp.wp = wg;
     ga.c = c;
     if (nbat == 1) {
-      d3s_gather(pk + 4 * cp0, src, prow, 4 * rw, &ga);
+      if (!bcast) d3s_gather(pk + 4 * cp0, src, prow, 4 * rw, &ga);
       xp.y = out + c, xp.rows = nrows;
       d3s_call(sel, &xp);
     }
@@ -2016,7 +2083,7 @@ static void d3_rows(const mn_dw_conv_params *p, const int8_t *const *rows, int32
   while (nb < nrows && (nb * sh + 3) * rw <= D3_PKW) nb++;
   /* a single haloed row left here has kernel rows outside the image: d3_null_rows, not the plane */
   const int plane = !(halo && nrows == 1) && nb >= 1 && (nrows > 1 || p->out_w <= 16);
-  if (plane && nrows == p->out_h && d3s_rows(p, rows, nrows, out, sh, st.pk)) return;
+  if (plane && nrows == p->out_h && d3s_rows(p, rows, nrows, out, sh, st.pk, 0)) return;
   const int32_t plo = MN_MIN(ncols, MN_MAX(0, p->pad_left)), phi = MN_MAX(plo, MN_MIN(ncols, p->in_w + p->pad_left));
   d3p_ctx xp;
   /* plane mode: np - odd full pairs per row, then the last pixel of an odd row alone; lr and y advance by a
@@ -2097,6 +2164,18 @@ static void d3_rows(const mn_dw_conv_params *p, const int8_t *const *rows, int32
   }
 }
 
+/* the broadcast column-pair path (d3s_gather_bcast) of a call; 0: it does not fit (the caller runs cv_rows) */
+static int d3s_bcast_rows(const mn_dw_conv_params *p, const int8_t *const *rows, int32_t nrows, int8_t *out) {
+  uint32_t pk[D3_PKW];
+  int32_t sh = p->stride_h >= 1 && p->stride_h <= 3 ? p->stride_h : 3;
+  for (int32_t r = 1; r < nrows && sh < 3; r++) {
+    for (int32_t k = 0; k + sh < 3; k++) {
+      if (rows[3 * r + k] != rows[3 * (r - 1) + k + sh]) sh = 3;
+    }
+  }
+  return d3s_rows(p, rows, nrows, out, sh, pk, 1);
+}
+
 static void dwcv_rows(const mn_dw_conv_params *p, const int8_t *const *rows, int32_t nrows, int8_t *out) {
   const int32_t C = p->out_c, full = C & ~3;
   if ((((uintptr_t)p->weights) & 3) != 0 || p->in_offset < -128 || p->in_offset > 128) {
@@ -2109,8 +2188,12 @@ static void dwcv_rows(const mn_dw_conv_params *p, const int8_t *const *rows, int
     for (int32_t r = 0; r < nrows; r++) cv_row_portable(p, rows + p->k_h * r, out + r * p->out_w * C, 0, C);
     return;
   }
+  /* one input channel, depth multiplier 4k (grey-scale stems): the column-pair plane, one for every group */
+  const int bc = p->k_h == 3 && p->k_w == 3 && p->in_c == 1 && p->depth_mult % 4 == 0 && p->stride_w <= 2 && !p->prepared &&
+                 p->in_offset > -128;
   if (full && d3) d3_rows(p, rows, nrows, out);
-  else if (full) cv_rows(p, rows, nrows, out, p->depth_mult != 1);
+  else if (full && bc && d3s_bcast_rows(p, rows, nrows, out)) {
+  } else if (full) cv_rows(p, rows, nrows, out, p->depth_mult != 1);
   if (full < C) {
     for (int32_t r = 0; r < nrows; r++) cv_row_portable(p, rows + p->k_h * r, out + r * p->out_w * C, full, C);
   }

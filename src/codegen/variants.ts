@@ -154,6 +154,27 @@ export function formatStem3(s: ShapeFields, ref: Uint8Array): Uint8Array {
   return out;
 }
 
+/** MN_STEM1_APPLIES: 3x3 kernel over one input channel, stride <= 2, out_c a multiple of 4 (grey-scale stems) */
+export function stem1Applies(s: ShapeFields): boolean {
+  return (
+    need(s, 'groups') === 1 && need(s, 'in_c') === 1 && need(s, 'k_h') === 3 && need(s, 'k_w') === 3 && need(s, 'dil_w') === 1 &&
+    need(s, 'stride_w') <= 2 && need(s, 'out_c') % 4 === 0
+  );
+}
+
+/**
+ * MN_FMT_STEM1: the MN_FMT_DW_CV bytes of the layer written as a depthwise convolution of its one input channel
+ * with depth multiplier out_c (depthwise weights [ky][kx][oc] = conv weights [oc][ky][kx][0]); the conv row
+ * kernel runs it with the depthwise one. ref: [out_c][3][3][1].
+ */
+export function formatStem1(s: ShapeFields, ref: Uint8Array): Uint8Array {
+  const outC = need(s, 'out_c');
+  if (ref.length !== 9 * outC) throw new Error(`variants: stem weights have ${ref.length} bytes, expected ${9 * outC}`);
+  const dw = new Uint8Array(9 * outC);
+  for (let oc = 0; oc < outC; oc++) for (let t = 0; t < 9; t++) dw[t * outC + oc] = ref[oc * 9 + t]!;
+  return formatDwCv({ out_c: outC, k_h: 3, k_w: 3 }, dw);
+}
+
 /** MN_DW3X3_APPLIES: no longer selected (3x3 depthwise layers use MN_FMT_DW_CV and its 2-pixel kernel) */
 export function dw3x3Applies(_s: ShapeFields): boolean {
   return false;
@@ -284,13 +305,14 @@ const always = () => true;
 // ---------------------------------------------------------------------------------------------------------
 // the variant table
 
-const CONV_ROW_NEEDS = [OPT_H, DSP_GEMM_H, 'src/mn_conv_s8.c', 'src/mn_rows_for_output.c'];
 const DW_ROW_NEEDS = [OPT_H, 'src/mn_dw_conv_rows_s8_dsp.c', 'src/mn_dw_conv_s8.c', 'src/mn_rows_for_output.c'];
+/* MN_FMT_STEM1 layers run on the depthwise rows kernel */
+const CONV_ROW_NEEDS = [OPT_H, DSP_GEMM_H, 'src/mn_conv_s8.c', ...DW_ROW_NEEDS];
 const PAIR4 = { name: 'MN_FMT_1X1_PAIR4', applies: always, reorder: format1x1Pair4 };
 const QUAD = { name: 'MN_FMT_1X1_QUAD', applies: always, reorder: format1x1Quad };
 const CONV_PAIR = {
-  name: 'MN_FMT_CONV_PAIR (MN_FMT_STEM3 for 3x3x3 kernels)', applies: convPairApplies,
-  reorder: (s: ShapeFields, ref: Uint8Array) => (stem3Applies(s) ? formatStem3(s, ref) : formatConvPair(s, ref)),
+  name: 'MN_FMT_CONV_PAIR (MN_FMT_STEM3 for 3x3x3 kernels, MN_FMT_STEM1 for 3x3x1)', applies: convPairApplies,
+  reorder: (s: ShapeFields, ref: Uint8Array) => (stem1Applies(s) ? formatStem1(s, ref) : stem3Applies(s) ? formatStem3(s, ref) : formatConvPair(s, ref)),
 };
 const DW3X3 = { name: 'MN_FMT_DW3X3 or MN_FMT_DW_CV', applies: dwDspApplies, reorder: formatDwDsp };
 

@@ -157,6 +157,25 @@ function randomCases(): KernelCase[] {
     if (i % 4 === 1) c.params.in_offset = rng.pick([-127, 128, 0]);
     cases.push(c);
   }
+  // 3x3 stems over 1 channel (MN_FMT_STEM1, run by the depthwise kernel's broadcast column-pair plane): strides
+  // 1-3, both paddings, widths from 1 to past the plane (225 at stride 1 falls back to the channel-vectorised
+  // loop), dead channels, zero points at both ends
+  for (let i = 0; i < 14; i++) {
+    const c = caseConv(rng, {
+      inH: rng.int(1, 9), inW: rng.pick([1, 2, 5, 7, 16, 23, 96, 130, 225]), inC: 1, outC: rng.pick([4, 8, 8, 12, 16, 32]), k: 3,
+      stride: i % 7 === 6 ? 3 : rng.pick([1, 2]), pad: rng.pick(['same', 'valid'] as const), style: STYLES[i % STYLES.length]!,
+      noBias: rng.chance(0.15), variant: conv,
+    });
+    if (i % 3 === 0 && c.bias) {
+      for (let oc = 0; oc < c.mult.length; oc += rng.int(1, 4)) {
+        c.bias[oc] = -(2 ** 30);
+        c.shift[oc] = rng.pick([-24, -27, -12]);
+        c.mult[oc] = rng.int(2 ** 30, 2 ** 31 - 1);
+      }
+    }
+    if (i % 4 === 1) c.params.in_offset = rng.pick([-127, 128, 0]);
+    cases.push(c);
+  }
   cases.push(caseConv(rng, { inH: 4, inW: 4, inC: 30, outC: 3, variant: conv })); // K = 270 > 256: reference path
   cases.push(caseConv(rng, { inH: 5, inW: 5, inC: 4, outC: 4, groups: 2, variant: conv })); // grouped: reference path
   cases.push(caseConv(rng, { inH: 9, inW: 9, inC: 2, outC: 3, dil: 2, variant: conv }));
