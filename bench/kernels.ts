@@ -413,6 +413,7 @@ export const BENCH_SHAPES: readonly BenchShape[] = [
   { name: 'dw 12x12x64 s1', kind: 'dw', make: (r, v) => fullRange(caseDw(r, { inH: 12, inW: 12, c: 64, stride: 1, variant: v })) },
   { name: 'dw 14x14x384 s1', kind: 'dw', make: (r, v) => fullRange(caseDw(r, { inH: 14, inW: 14, c: 384, stride: 1, variant: v })) },
   { name: 'dw 7x7x960 s1', kind: 'dw', make: (r, v) => fullRange(caseDw(r, { inH: 7, inW: 7, c: 960, stride: 1, variant: v })) },
+  { name: 'dw 112x112x16 s2', kind: 'dw', make: (r, v) => fullRange(caseDw(r, { inH: 112, inW: 112, c: 16, stride: 2, variant: v })) },
   { name: 'dw 56x56x24 s2', kind: 'dw', make: (r, v) => fullRange(caseDw(r, { inH: 56, inW: 56, c: 24, stride: 2, variant: v })) },
   { name: 'dw 10x10x120 k5 s1', kind: 'dw', make: (r, v) => fullRange(caseDw(r, { inH: 10, inW: 10, c: 120, k: 5, stride: 1, variant: v })) },
   { name: 'dw 5x5x240 k5 s2', kind: 'dw', make: (r, v) => fullRange(caseDw(r, { inH: 5, inW: 5, c: 240, k: 5, stride: 2, variant: v })) },

@@ -1634,9 +1634,10 @@ MN_INLINE void d3_exact_slow(const mn_dw_conv_params *p, const int8_t *const *ro
  *    multiply-adds (the column loop above: 7 LDRD and 24 MACs);
  *  - stride 2 (p0 reads columns 0..2, p1 2..4), with A and C = (w2 of c0, w2 of c1), (w2 of c2, w2 of c3):
  *    p0 += SMLAD(X01, A) + SMLABB(X23, C), p1 += SMLAD(X23, A) + SMLABB(X45, C): 9 LDRD and 16 MACs.
- * Only whole layers take it (a call with every output row, whose plane fits D3_PKW: 12x12 maps and below at
- * stride 1); larger maps, row calls and blocks keep the column plane, so the layers a streamed region runs row
- * by row, which are the large ones, compare with the same loop in the layer-by-layer plan.
+ * Whole layers take it (a call with every output row, in batches of rows when one plane does not hold them:
+ * 24x24 maps and below), and calls of several rows too wide for the column plane to batch more than one (112
+ * columns at stride 2); other blocks and row calls keep the column plane, so the layers a streamed region runs
+ * row by row, which are the large ones, compare with the same loop in the layer-by-layer plan.
  * The weights are rearranged per group from MN_FMT_DW_CV (or D3P) into the frame; the head is d3_head's.
  * ----------------------------------------------------------------------------------------------------- */
 
@@ -1927,6 +1928,20 @@ static void d3s_gather_bcast(const mn_dw_conv_params *p, const int8_t *const *rr
   }
 }
 
+/* n words (a multiple of 4) from s to d <= s, forward (the ranges may overlap), 4 words per LDM / STM */
+MN_INLINE void d3s_copy_fwd(uint32_t *d, const uint32_t *s, int32_t n) {
+  n >>= 2;
+  if (n <= 0) return;
+  __asm__ volatile("1:\n\t"
+                   "ldm %[s]!, {r4, r5, r6, r7}\n\t"
+                   "stm %[d]!, {r4, r5, r6, r7}\n\t"
+                   "subs %[n], %[n], #1\n\t"
+                   "bne 1b\n\t"
+                   : [s] "+r"(s), [d] "+r"(d), [n] "+r"(n)
+                   :
+                   : "r4", "r5", "r6", "r7", "cc", "memory");
+}
+
 /* A whole call on column-pair planes (pk, D3_PKW words; sh as in d3_rows), in batches of output rows when one
  * plane does not hold them all. Returns 0 (nothing done) when not even one row fits. */
 static int d3s_rows(const mn_dw_conv_params *p, const int8_t *const *rows, int32_t nrows, int8_t *out, int32_t sh,
@@ -1994,16 +2009,20 @@ static int d3s_rows(const mn_dw_conv_params *p, const int8_t *const *rows, int32
       xp.y = out + c, xp.rows = nrows;
       d3s_call(sel, &xp);
     }
-    for (int32_t b = 0; b < nbat && nbat > 1; b++) {
-      const int32_t r0 = b * nb, n = MN_MIN(nb, nrows - r0);
+    for (int32_t b = 0, last = 0; b < nbat && nbat > 1; b++) {
+      const int32_t r0 = b * nb, n = MN_MIN(nb, nrows - r0), pr = (n - 1) * sh + 3;
+      /* the first 3 - sh plane rows of a batch are the last ones of the batch before: moved, not gathered */
+      const int32_t keep = b > 0 ? 3 - sh : 0;
+      if (keep > 0) d3s_copy_fwd(pk, pk + (last - keep) * rw, keep * rw);
       if (refill) {
-        for (int32_t i = 0; i < prow; i++) {
+        for (int32_t i = keep; i < pr; i++) {
           if (!src[b * prow + i]) {
             for (int32_t j = 0; j < rw; j++) pk[i * rw + j] = zx;
           }
         }
       }
-      d3s_gather(pk + 4 * cp0, src + b * prow, (n - 1) * sh + 3, 4 * rw, &ga);
+      d3s_gather(pk + keep * rw + 4 * cp0, src + b * prow + keep, pr - keep, 4 * rw, &ga);
+      last = pr;
       xp.y = out + r0 * row_out + c, xp.rows = n;
       d3s_call(sel, &xp);
     }
@@ -2083,7 +2102,9 @@ static void d3_rows(const mn_dw_conv_params *p, const int8_t *const *rows, int32
   while (nb < nrows && (nb * sh + 3) * rw <= D3_PKW) nb++;
   /* a single haloed row left here has kernel rows outside the image: d3_null_rows, not the plane */
   const int plane = !(halo && nrows == 1) && nb >= 1 && (nrows > 1 || p->out_w <= 16);
-  if (plane && nrows == p->out_h && d3s_rows(p, rows, nrows, out, sh, st.pk, 0)) return;
+  /* column-pair planes for whole calls of small maps, and for calls of several rows too wide for the column plane
+   * to batch more than one (it would gather each output row's three input rows anew either way) */
+  if (plane && (nrows == p->out_h || (nrows > 1 && nb == 1)) && d3s_rows(p, rows, nrows, out, sh, st.pk, 0)) return;
   const int32_t plo = MN_MIN(ncols, MN_MAX(0, p->pad_left)), phi = MN_MAX(plo, MN_MIN(ncols, p->in_w + p->pad_left));
   d3p_ctx xp;
   /* plane mode: np - odd full pairs per row, then the last pixel of an odd row alone; lr and y advance by a
