@@ -1415,20 +1415,9 @@ typedef char d3_ctx_layout_ok[(offsetof(d3_ctx, rq) == 72 && offsetof(d3_ctx, wp
   "ldrd r8, r9, [lr, #16]\n\t" D3_MA(k, 2)
 /* Rows of full pairs (np of them, maybe 0), then for odd widths the last pixel alone (odd = 1): it advances lr
  * and y like a pair, so lj and yj (from after a row's last pair or pixel to the next row's first) stay simple. */
-#define D3P_RUN(ROW, STEP, CLAMP, RQ, CLAMP_1, RQ_1)                                                          \
-  "push {r4-r11, lr}\n\t"                                                                                  \
-  "sub sp, sp, #224\n\t"                                                                                   \
-  D3_FRAME("204")                                                                                          \
-  "ldr lr, [sp, #196]\n\t"                                                                                 \
-  "ldr r12, [sp, #168]\n\t"                                                                                \
-  "3:\n\t"                                                                                                 \
-  "ldr r8, [sp, #172]\n\t"                                                                                 \
-  "cmp r8, #0\n\t"                                                                                         \
-  "beq 4f\n\t"                                                                                             \
-  "str r8, [sp, #180]\n\t"                                                                                 \
-  "1:\n\t"                                                                                                 \
-  "add r8, sp, #120\n\t"                                                                                   \
-  "ldm r8, {r0-r7}\n\t" ROW(0) "add lr, lr, r12\n\t" ROW(1) "add lr, lr, r12\n\t" ROW(2)                   \
+/* The end of a pair in the plane loops (D3P_RUN, D3S_RUN): lr back to the first kernel row and one pair on, the
+ * 8 sums requantized, packed, clamped and stored, y one pair on */
+#define D3_PAIR_OUT(STEP, CLAMP, RQ)                                                                         \
   "sub lr, lr, r12, lsl #1\n\t"                                                                            \
   "add lr, lr, #" STEP "\n\t"                                                                              \
   RQ(0, "r0", "r4") RQ(1, "r1", "r5") RQ(2, "r2", "r6") RQ(3, "r3", "r7")                                  \
@@ -1438,17 +1427,16 @@ typedef char d3_ctx_layout_ok[(offsetof(d3_ctx, rq) == 72 && offsetof(d3_ctx, wp
   "str r0, [r8]\n\t"                                                                                       \
   "str r4, [r8, r9]\n\t"                                                                                   \
   "add r8, r8, r9, lsl #1\n\t"                                                                             \
-  "str r8, [sp, #160]\n\t"                                                                                 \
-  "ldr r10, [sp, #180]\n\t"                                                                                \
-  "subs r10, r10, #1\n\t"                                                                                  \
-  "str r10, [sp, #180]\n\t"                                                                                \
-  "bne 1b\n\t"                                                                                             \
+  "str r8, [sp, #160]\n\t"
+/* label 4: the last pixel of an odd row alone (ROWS_1: its three kernel rows), label 5: the next row (lj, yj),
+ * back to label 3 while rows are left */
+#define D3_ODD_NEXT(ROWS_1, STEP, CLAMP_1, RQ_1)                                                             \
   "4:\n\t"                                                                                                 \
   "ldr r10, [sp, #176]\n\t"                                                                                \
   "cmp r10, #0\n\t"                                                                                        \
   "beq 5f\n\t"                                                                                             \
   "add r8, sp, #120\n\t"                                                                                   \
-  "ldm r8, {r0-r3}\n\t" D3P_ROW_1(0) "add lr, lr, r12\n\t" D3P_ROW_1(1) "add lr, lr, r12\n\t" D3P_ROW_1(2)  \
+  "ldm r8, {r0-r3}\n\t" ROWS_1                                                                             \
   "sub lr, lr, r12, lsl #1\n\t"                                                                            \
   "add lr, lr, #" STEP "\n\t"                                                                              \
   RQ_1(0, "r0") RQ_1(1, "r1") RQ_1(2, "r2") RQ_1(3, "r3")                                                  \
@@ -1466,7 +1454,27 @@ typedef char d3_ctx_layout_ok[(offsetof(d3_ctx, rq) == 72 && offsetof(d3_ctx, wp
   "ldr r10, [sp, #184]\n\t"                                                                                \
   "subs r10, r10, #1\n\t"                                                                                  \
   "str r10, [sp, #184]\n\t"                                                                                \
-  "bne 3b\n\t"                                                                                             \
+  "bne 3b\n\t"
+#define D3P_RUN(ROW, STEP, CLAMP, RQ, CLAMP_1, RQ_1)                                                          \
+  "push {r4-r11, lr}\n\t"                                                                                  \
+  "sub sp, sp, #224\n\t"                                                                                   \
+  D3_FRAME("204")                                                                                          \
+  "ldr lr, [sp, #196]\n\t"                                                                                 \
+  "ldr r12, [sp, #168]\n\t"                                                                                \
+  "3:\n\t"                                                                                                 \
+  "ldr r8, [sp, #172]\n\t"                                                                                 \
+  "cmp r8, #0\n\t"                                                                                         \
+  "beq 4f\n\t"                                                                                             \
+  "str r8, [sp, #180]\n\t"                                                                                 \
+  "1:\n\t"                                                                                                 \
+  "add r8, sp, #120\n\t"                                                                                   \
+  "ldm r8, {r0-r7}\n\t" ROW(0) "add lr, lr, r12\n\t" ROW(1) "add lr, lr, r12\n\t" ROW(2)                   \
+  D3_PAIR_OUT(STEP, CLAMP, RQ)                                                                             \
+  "ldr r10, [sp, #180]\n\t"                                                                                \
+  "subs r10, r10, #1\n\t"                                                                                  \
+  "str r10, [sp, #180]\n\t"                                                                                \
+  "bne 1b\n\t"                                                                                             \
+  D3_ODD_NEXT(D3P_ROW_1(0) "add lr, lr, r12\n\t" D3P_ROW_1(1) "add lr, lr, r12\n\t" D3P_ROW_1(2), STEP, CLAMP_1, RQ_1) \
   "add sp, sp, #224\n\t"                                                                                   \
   "pop {r4-r11, pc}\n\t"
 
@@ -1731,43 +1739,11 @@ MN_INLINE void d3_exact_slow(const mn_dw_conv_params *p, const int8_t *const *ro
   "1:\n\t"                                                                                                 \
   "add r8, sp, #120\n\t"                                                                                   \
   "ldm r8, {r0-r7}\n\t" ROWS                                                                               \
-  "sub lr, lr, r12, lsl #1\n\t"                                                                            \
-  "add lr, lr, #" STEP "\n\t"                                                                              \
-  RQ(0, "r0", "r4") RQ(1, "r1", "r5") RQ(2, "r2", "r6") RQ(3, "r3", "r7")                                  \
-  "bfi r0, r1, #8, #8\n\tbfi r0, r2, #16, #8\n\tbfi r0, r3, #24, #8\n\t"                                   \
-  "bfi r4, r5, #8, #8\n\tbfi r4, r6, #16, #8\n\tbfi r4, r7, #24, #8\n\t" CLAMP                             \
-  "ldrd r8, r9, [sp, #160]\n\t"                                                                            \
-  "str r0, [r8]\n\t"                                                                                       \
-  "str r4, [r8, r9]\n\t"                                                                                   \
-  "add r8, r8, r9, lsl #1\n\t"                                                                             \
-  "str r8, [sp, #160]\n\t"                                                                                 \
+  D3_PAIR_OUT(STEP, CLAMP, RQ)                                                                             \
   "ldr r10, [sp, #180]\n\t"                                                                                \
   "cmp lr, r10\n\t"                                                                                        \
   "bne 1b\n\t"                                                                                             \
-  "4:\n\t"                                                                                                 \
-  "ldr r10, [sp, #176]\n\t"                                                                                \
-  "cmp r10, #0\n\t"                                                                                        \
-  "beq 5f\n\t"                                                                                             \
-  "add r8, sp, #120\n\t"                                                                                   \
-  "ldm r8, {r0-r3}\n\t" ROWS_1                                                                             \
-  "sub lr, lr, r12, lsl #1\n\t"                                                                            \
-  "add lr, lr, #" STEP "\n\t"                                                                              \
-  RQ_1(0, "r0") RQ_1(1, "r1") RQ_1(2, "r2") RQ_1(3, "r3")                                                  \
-  "bfi r0, r1, #8, #8\n\tbfi r0, r2, #16, #8\n\tbfi r0, r3, #24, #8\n\t" CLAMP_1                          \
-  "ldrd r8, r9, [sp, #160]\n\t"                                                                            \
-  "str r0, [r8]\n\t"                                                                                       \
-  "add r8, r8, r9, lsl #1\n\t"                                                                             \
-  "str r8, [sp, #160]\n\t"                                                                                 \
-  "5:\n\t"                                                                                                 \
-  "ldrd r10, r11, [sp, #188]\n\t"                                                                          \
-  "ldr r8, [sp, #160]\n\t"                                                                                 \
-  "add lr, lr, r10\n\t"                                                                                    \
-  "add r8, r8, r11\n\t"                                                                                    \
-  "str r8, [sp, #160]\n\t"                                                                                 \
-  "ldr r10, [sp, #184]\n\t"                                                                                \
-  "subs r10, r10, #1\n\t"                                                                                  \
-  "str r10, [sp, #184]\n\t"                                                                                \
-  "bne 3b\n\t"                                                                                             \
+  D3_ODD_NEXT(ROWS_1, STEP, CLAMP_1, RQ_1)                                                                 \
   "add sp, sp, #248\n\t"                                                                                   \
   "pop {r4-r11, pc}\n\t"
 /* The weights into the frame (r1: the group's MN_FMT_DW_CV taps, r12 = sp): per kernel row the 6 tap words

@@ -131,6 +131,19 @@ function randomCases(): KernelCase[] {
     cases.push(c);
   }
   const conv = 'mn_conv_s8_dsp';
+  /* stem cases: every third with dead channels (bias -2^30, shifts -24 / -27), every fourth (from the second)
+   * with a zero point at an end of the range */
+  const stemExtremes = (r: Rng, c: KernelCase, i: number): KernelCase => {
+    if (i % 3 === 0 && c.bias) {
+      for (let oc = 0; oc < c.mult.length; oc += r.int(1, 4)) {
+        c.bias[oc] = -(2 ** 30);
+        c.shift[oc] = r.pick([-24, -27, -12]);
+        c.mult[oc] = r.int(2 ** 30, 2 ** 31 - 1);
+      }
+    }
+    if (i % 4 === 1) c.params.in_offset = r.pick([-127, 128, 0]);
+    return c;
+  };
   for (let i = 0; i < 30; i++) {
     const inC = rng.pick([1, 1, 2, 3, 3, 4, 5, 8]);
     cases.push(caseConv(rng, {
@@ -147,15 +160,7 @@ function randomCases(): KernelCase[] {
       stride: i % 7 === 6 ? 3 : rng.pick([1, 2]), pad: rng.pick(['same', 'valid'] as const), style: STYLES[i % STYLES.length]!,
       noBias: rng.chance(0.15), variant: conv,
     });
-    if (i % 3 === 0 && c.bias) {
-      for (let oc = 0; oc < c.mult.length; oc += rng.int(1, 4)) {
-        c.bias[oc] = -(2 ** 30);
-        c.shift[oc] = rng.pick([-24, -27, -12]);
-        c.mult[oc] = rng.int(2 ** 30, 2 ** 31 - 1);
-      }
-    }
-    if (i % 4 === 1) c.params.in_offset = rng.pick([-127, 128, 0]);
-    cases.push(c);
+    cases.push(stemExtremes(rng, c, i));
   }
   // 3x3 stems over 1 channel (MN_FMT_STEM1, run by the depthwise kernel's broadcast column-pair plane): strides
   // 1-3, both paddings, widths from 1 to past the plane (225 at stride 1 falls back to the channel-vectorised
@@ -166,15 +171,7 @@ function randomCases(): KernelCase[] {
       stride: i % 7 === 6 ? 3 : rng.pick([1, 2]), pad: rng.pick(['same', 'valid'] as const), style: STYLES[i % STYLES.length]!,
       noBias: rng.chance(0.15), variant: conv,
     });
-    if (i % 3 === 0 && c.bias) {
-      for (let oc = 0; oc < c.mult.length; oc += rng.int(1, 4)) {
-        c.bias[oc] = -(2 ** 30);
-        c.shift[oc] = rng.pick([-24, -27, -12]);
-        c.mult[oc] = rng.int(2 ** 30, 2 ** 31 - 1);
-      }
-    }
-    if (i % 4 === 1) c.params.in_offset = rng.pick([-127, 128, 0]);
-    cases.push(c);
+    cases.push(stemExtremes(rng, c, i));
   }
   cases.push(caseConv(rng, { inH: 4, inW: 4, inC: 30, outC: 3, variant: conv })); // K = 270 > 256: reference path
   cases.push(caseConv(rng, { inH: 5, inW: 5, inC: 4, outC: 4, groups: 2, variant: conv })); // grouped: reference path
