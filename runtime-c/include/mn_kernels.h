@@ -94,7 +94,9 @@ typedef struct {
    * (-in_offset), as in the rings of a streamed region (a kernel may then treat padding like input) */
   int32_t halo_l, halo_r;
   /* optimised variants only, 0 unless the compiler reformatted the weights so: 3x3 weights in MN_FMT_DW_D3P
-   * (mn_kernels_opt.h), whose groups carry their requantization constants (streamed layers) */
+   * (mn_kernels_opt.h), whose groups carry their requantization constants (streamed layers, small maps); when
+   * no group flags a channel for the exact C code, bias, mult and shift are NULL (the heads hold all the
+   * kernel needs; such a layer must also have 4-byte aligned weights and in_offset in [-127, 128]) */
   int32_t prepared;
 } mn_dw_conv_params;
 void mn_dw_conv_s8(const mn_dw_conv_params *p, const int8_t *in, int8_t *out);

@@ -446,11 +446,21 @@ function withDwD3Heads(layer: Layer, why: string): Layer {
   if (!w?.bytes || !mult?.values || !shift?.values) throw new Error(`variants: layer ${layer.id} lacks the arrays MN_FMT_DW_D3P needs`);
   const bytes = formatDwD3Prepared(shape, w.bytes, { bias: bias?.values ?? null, mult: mult.values, shift: shift.values });
   const next: CArray = { ...w, bytes, comment: `${w.comment}, MN_FMT_DW_D3P (prepared requantization heads)` };
+  // every channel in the asm (no flag bit 0..3 in any group): the heads hold all the kernel reads, so the bias,
+  // mult and shift arrays are left out of flash (mn_dw_conv_params.prepared)
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let allAsm = true;
+  for (let o = 0; o < bytes.length; o += DW_D3P_GROUP_BYTES) if ((dv.getInt32(o + 152, true) & 15) !== 0) allAsm = false;
+  const dropped = new Set<CArray | undefined>(allAsm ? [mult, shift, bias] : []);
+  const droppedFields = new Set(allAsm ? ['mult', 'shift', 'bias'] : []);
   return {
     ...layer,
-    arrays: layer.arrays.map((a) => (a === w ? next : a)),
-    fields: [...layer.fields, { name: 'prepared', value: 1 }],
-    notes: [...layer.notes, `weights in MN_FMT_DW_D3P (${bytes.length} bytes): requantization set-up precomputed for ${why}`],
+    arrays: layer.arrays.filter((a) => !dropped.has(a)).map((a) => (a === w ? next : a)),
+    fields: [...layer.fields.map((f) => (droppedFields.has(f.name) ? { ...f, value: 'NULL' } : f)), { name: 'prepared', value: 1 }],
+    notes: [
+      ...layer.notes,
+      `weights in MN_FMT_DW_D3P (${bytes.length} bytes): requantization set-up precomputed for ${why}${allAsm ? '; bias, mult and shift left out (the heads hold them)' : ''}`,
+    ],
   };
 }
 

@@ -130,6 +130,44 @@ describe('zero-point halos and prepared heads for the Arm DSP depthwise row kern
     }
   }, 120_000);
 
+  it('small output maps carry heads in both plans; layers whose heads hold every channel drop bias, mult and shift', () => {
+    // 6x6 -> 3x3 at stride 2, then a 3x3 map at stride 1: small maps, prepared in the layer-by-layer plan too
+    const g = network(6, 8, [{ t: 2, k: 3, stride: 2, outC: 8 }, { t: 2, k: 3, stride: 1, outC: 8 }]);
+    const m = compileGraph(g, { target: 'cortex-m4', memoryPlan: 'layer' });
+    const c = m.files.get(`${m.name}.c`)!;
+    const blocks = c.split('static const mn_dw_conv_params').slice(1);
+    expect(blocks.length).toBe(2);
+    for (const b of blocks) {
+      expect(b).toMatch(/\.prepared = 1,/);
+      expect(b).toMatch(/\.mult = NULL,/);
+      expect(b).toMatch(/\.shift = NULL,/);
+    }
+    const lean = compileGraph(g, { target: 'cortex-m4', memoryPlan: 'layer', leanFlash: true });
+    const lc = lean.files.get(`${lean.name}.c`)!;
+    expect(lc).not.toMatch(/\.prepared = 1,|\.mult = NULL/);
+    // a channel the asm cannot do (a shift of 0): its layer keeps the arrays for the exact C code
+    const dead = network(6, 8, [{ t: 2, k: 3, stride: 2, outC: 8 }]);
+    const dw = dead.ops.find((o) => o.kind === 'depthwise_conv2d')!;
+    const wt = dead.tensors[dw.inputs[1]!]!;
+    // channel 0's requantization multiplier above 1 (a left shift): outside the asm's scheme
+    wt.quant = { ...wt.quant!, scales: wt.quant!.scales.map((v, i) => (i === 0 ? v * 1e4 : v)) };
+    const dc = compileGraph(dead, { target: 'cortex-m4', memoryPlan: 'layer' }).files;
+    const dcode = [...dc.entries()].find(([k]) => k.endsWith('.c') && !k.includes('weights') && !k.startsWith('mn_'))![1];
+    const dblock = dcode.split('static const mn_dw_conv_params')[1]!;
+    expect(dblock).toMatch(/\.prepared = 1,/);
+    expect(dblock).not.toMatch(/\.mult = NULL/);
+  });
+
+  it.skipIf(!canRun('cortex-m4'))('small-map layers with heads and without bias, mult, shift are bit-exact on cortex-m4', async () => {
+    const g = network(6, 8, [{ t: 2, k: 3, stride: 2, outC: 8 }, { t: 2, k: 3, stride: 1, outC: 8 }]);
+    for (const seed of [1, 2]) {
+      const inputs = [randomInput(g.tensors[g.inputs[0]!]!, seed)];
+      const want = interpret(g, inputs).outputs[0]!;
+      const got = (await runNative(g, inputs, { target: 'cortex-m4', memoryPlan: 'layer' })).outputs[0]!;
+      expect(Buffer.from(got).equals(Buffer.from(want))).toBe(true);
+    }
+  }, 120_000);
+
   it.skipIf(!canRun('cortex-m4'))('row input read by a 3x3 depthwise: the input ring carries the halo, bit-exact on cortex-m4', async () => {
     const g = network(15, 8, [{ t: 1, k: 3, stride: 1, outC: 8 }, { t: 6, k: 3, stride: 2, outC: 8 }]);
     const m = compileGraph(g, { target: 'cortex-m4', rowInput: true });
