@@ -1,8 +1,13 @@
 /* mn_dw_conv_rows_s8_dsp.c - consecutive output rows of an int8 depthwise convolution for Armv7E-M / Armv8-M
  * DSP.
- * NOTE: MN_DW3X3_APPLIES is now always false (mn_kernels_opt.h): 3x3 depth-multiplier-1 layers with stride 1
- * or 2 use MN_FMT_DW_CV and the 2-pixel x 4-channel kernel d3_rows near the end of this file; the MN_FMT_DW3X3
- * code described next is unreachable (the compiler drops it) and kept for reference:
+ * The paths in use (dwcv_rows at the end of this file picks one per call):
+ *  - 3x3, depth multiplier 1, stride 1 or 2 (MN_FMT_DW_CV, or MN_FMT_DW_D3P with prepared heads): d3_rows, the
+ *    2-pixel x 4-channel kernel, over a column plane, halo rows or packed segments, or (d3s_rows) over a
+ *    column-pair plane for whole small layers and very wide rows;
+ *  - 3x3 over one input channel with a depth multiplier of 4k (grey-scale stems): the column-pair plane too;
+ *  - other kernels up to 7x7, any stride, depth multiplier 1 or 4k: the channel-vectorised cv_rows.
+ * NOTE: MN_DW3X3_APPLIES is always false (mn_kernels_opt.h); the MN_FMT_DW3X3 code described next is
+ * unreachable (the compiler drops it) and kept for reference:
  * (SMLAD), specialised for 3x3, depth multiplier 1, stride 1 or 2 (any padding, any stride_h / dil_h:
  * the caller's rows[] carry those), bit-exact with mn_dw_conv_row_s8 row by row. Contract: mn_kernels_opt.h
  * (rows[3 * r + ky] is input row ky of output row r, NULL outside the image; output rows are consecutive).
@@ -1633,10 +1638,9 @@ MN_INLINE void d3_exact_slow(const mn_dw_conv_params *p, const int8_t *const *ro
 }
 
 /* ----------------------------------------------------------------------------------------------------- *
- * Small planes (d3s): when the plane of a whole call fits the buffer at once (small maps: 12x12 and below in
- * the shared models), its rows hold column PAIRS instead of columns: per pair of columns (2q, 2q + 1) four
- * words, one per channel, each the two columns' values as int16 lanes. Then SMLAD does two taps of one channel
- * in one instruction:
+ * Column-pair planes (d3s): the plane's rows hold column PAIRS instead of columns: per pair of columns
+ * (2q, 2q + 1) four words, one per channel, each the two columns' values as int16 lanes (d3s_gather: PKHBT /
+ * PKHTB of two input words, then SXTB16). Then SMLAD does two taps of one channel in one instruction:
  *  - stride 1, pixels j, j + 1 of a pair, per kernel row with A = (w0, w1), B = (w1, w2) per channel:
  *    p0 += SMLAD(X01, A) + SMLABT(X23, B), p1 += SMLATB(X01, A) + SMLAD(X23, B): 8 LDRD and 16 MACs for 24
  *    multiply-adds (the column loop above: 7 LDRD and 24 MACs);
@@ -1646,7 +1650,9 @@ MN_INLINE void d3_exact_slow(const mn_dw_conv_params *p, const int8_t *const *ro
  * 24x24 maps and below), and calls of several rows too wide for the column plane to batch more than one (112
  * columns at stride 2); other blocks and row calls keep the column plane, so the layers a streamed region runs
  * row by row, which are the large ones, compare with the same loop in the layer-by-layer plan.
- * The weights are rearranged per group from MN_FMT_DW_CV (or D3P) into the frame; the head is d3_head's.
+ * Layers of one input channel with a depth multiplier of 4k (grey-scale stems, see MN_STEM1_APPLIES) take it
+ * too, on one plane for every group (d3s_gather_bcast). The weights are rearranged per group from MN_FMT_DW_CV
+ * (or D3P) into the frame by the asm; the head is d3_head's.
  * ----------------------------------------------------------------------------------------------------- */
 
 /* the frame's weight words (logical index i < 18 at sp + 4i, 18..23 at sp + 224 + 4(i - 18)), per kernel row:
