@@ -94,7 +94,7 @@ export function registerCommands(program: Command): void {
     .option('--emit-ts', 'also write NAME.ts: typed host-side TypeScript bindings (I/O shapes, dtypes, quantization, labels, run())')
     .option('--labels <file>', 'with --emit-ts: class names, one per line (default: from the model metadata)')
     .option('--stack', 'also build the module for --target with -fstack-usage/-fcallgraph-info and report the worst-case stack of NAME_invoke (stack_bytes)')
-    .option('--lean-flash', 'streamed layers without precomputed requantization heads: less flash, a few percent more instructions on Arm DSP targets')
+    .option('--lean-flash', 'no precomputed requantization heads (streamed layers, small-map depthwise layers): less flash, a few percent more instructions on Arm DSP targets')
     .addHelpText('after', `\nExamples:\n  mnetc compile model.tflite -o out/\n  mnetc compile model.tflite -o out/ --name person --report out/report.json\n  mnetc compile model.tflite -o out/ --target cortex-m4 --stack --report out/report.json\n  mnetc compile model.tflite -o proj/ --project stm32-cmake\n\n${projectHelp()}`)
     .action(async (model: string, o: { output: string; name?: string; target: string; memoryPlan: MemoryPlanMode; inputRows?: boolean; report?: string; force?: boolean; json?: boolean; project?: string; testInput?: string; emitTs?: boolean; labels?: string; stack?: boolean; leanFlash?: boolean }) => {
       const graph = loadModel(model);
@@ -228,7 +228,7 @@ export function registerCommands(program: Command): void {
     .addOption(new Option('--target <target>', 'target to run on').choices(['cortex-m4', 'cortex-m7', 'cortex-m33', 'cortex-m55', 'riscv32']).default('cortex-m4'))
     .addOption(new Option('--memory-plan <plan>', 'arena planning').choices(['layer', 'stream']).default('stream'))
     .option('--input-rows', 'row input: the generated code asks the caller for the input one row at a time (camera lines), so the input never exists whole in the arena')
-    .option('--lean-flash', 'streamed layers without precomputed requantization heads (see compile)')
+    .option('--lean-flash', 'no precomputed requantization heads (see compile)')
     .option('--functions', 'also count instructions per function (whole run, boot included): where the time goes inside the kernels')
     .option('--json', 'print JSON: {"instructions": N, "layers": [...], ...}')
     .addHelpText('after', '\nExample:\n  mnetc bench model.tflite --target cortex-m4\nCounts are exact instructions retired (QEMU TCG plugin), not cycles.')
