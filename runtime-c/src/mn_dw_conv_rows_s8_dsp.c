@@ -1926,8 +1926,13 @@ MN_INLINE void d3s_copy_fwd(uint32_t *d, const uint32_t *s, int32_t n) {
 
 /* A whole call on column-pair planes (pk, D3_PKW words; sh as in d3_rows), in batches of output rows when one
  * plane does not hold them all. Returns 0 (nothing done) when not even one row fits. */
+enum { D3S_BCAST = 1, D3S_HALO = 2 }; /* d3s_rows modes */
+#ifndef D3S_HALO_MIN_PAIRS
+#define D3S_HALO_MIN_PAIRS 4 /* pixel pairs a haloed row needs to take the column-pair plane */
+#endif
 static int d3s_rows(const mn_dw_conv_params *p, const int8_t *const *rows, int32_t nrows, int8_t *out, int32_t sh,
-                    uint32_t *pk, int bcast) {
+                    uint32_t *pk, int mode) {
+  const int bcast = mode & D3S_BCAST, halo = mode & D3S_HALO;
   const int32_t C = p->out_c, s = p->stride_w, np = (p->out_w + 1) >> 1, IC = p->in_c, row_out = p->out_w * C;
   const int32_t ncp = s == 1 ? np + 1 : 2 * np + 1, rw = 4 * ncp;
   enum { D3S_ROWS = 64 };
@@ -1937,11 +1942,12 @@ static int d3s_rows(const mn_dw_conv_params *p, const int8_t *const *rows, int32
   const int32_t nbat = (nrows + nb - 1) / nb;
   nb = (nrows + nbat - 1) / nbat; /* batches as even as they go */
   const int32_t prow = (nb - 1) * sh + 3;
-  if (nbat * prow > D3S_ROWS || (bcast && nbat > 1)) return 0;
+  if (nbat * prow > D3S_ROWS || ((bcast || halo) && nbat > 1)) return 0;
   const int clamp = p->act_min > -128 || p->act_max < 127;
   const uint32_t zp4 = (uint32_t)(uint8_t)(int8_t)(-p->in_offset) * 0x01010101u, zx = __sxtb16(zp4);
-  /* plane columns [vlo, vhi) hold the image (plane column q = input column q - pad_left) */
-  const int32_t vlo = MN_MIN(p->pad_left, 2 * ncp), vhi = MN_MIN(p->pad_left + p->in_w, 2 * ncp);
+  /* plane columns [vlo, vhi) are read from the rows (plane column q = input column q - pad_left): the image, or
+   * every column when the rows carry zero-point halos wide enough (d3_halo_ok) */
+  const int32_t vlo = halo ? 0 : MN_MIN(p->pad_left, 2 * ncp), vhi = halo ? 2 * ncp : MN_MIN(p->pad_left + p->in_w, 2 * ncp);
   d3s_gather_args ga;
   ga.IC = IC, ga.zp4 = zp4, ga.lp = vlo & 1, ga.c = 0;
   const int32_t cp0 = vlo >> 1, cf1 = vhi >> 1; /* first pair written; end of the full pairs */
@@ -1969,6 +1975,13 @@ static int d3s_rows(const mn_dw_conv_params *p, const int8_t *const *rows, int32
       if (++k == sh && r < nrows - 1) k = 0, r++;
     }
     d3s_gather_bcast(p, rr, prow, ncp, pk, zx);
+  } else if (halo) {
+    /* every column of a row that is there is gathered: only rows outside the image are filled */
+    for (int32_t i = 0; i < prow; i++) {
+      if (!src[i]) {
+        for (int32_t j = 0; j < rw; j++) pk[i * rw + j] = zx;
+      }
+    }
   } else {
     for (int32_t i = 0; i < prow * rw; i++) pk[i] = zx;
   }
@@ -2054,13 +2067,18 @@ static void d3_row_halo(const mn_dw_conv_params *p, const int8_t *const *rows, i
 
 static void d3_rows(const mn_dw_conv_params *p, const int8_t *const *rows, int32_t nrows, int8_t *out) {
   const int halo = d3_halo_ok(p);
+  d3_state st;
+  /* one haloed row of a streamed region at stride 1 with enough pixel pairs to repay the gather: a column-pair
+   * plane of its three rows (halo columns read as they are, rows outside the image filled) */
+  if (nrows == 1 && halo && p->stride_w == 1 && p->out_w >= 2 * D3S_HALO_MIN_PAIRS &&
+      d3s_rows(p, rows, 1, out, 3, st.pk, D3S_HALO))
+    return;
   if (nrows == 1 && rows[0] && rows[1] && rows[2] && halo) {
     d3_row_halo(p, rows, out);
     return;
   }
   const int32_t C = p->out_c, s = p->stride_w, row_out = p->out_w * C, np = (p->out_w + 1) >> 1;
   const int clamp = p->act_min > -128 || p->act_max < 127;
-  d3_state st;
   d3_ctx x;
   st.p = p, st.x = &x, st.nseg = 0, st.npk = 0;
   st.run = d3_sel(s, clamp, 0);
@@ -2176,7 +2194,7 @@ static int d3s_bcast_rows(const mn_dw_conv_params *p, const int8_t *const *rows,
       if (rows[3 * r + k] != rows[3 * (r - 1) + k + sh]) sh = 3;
     }
   }
-  return d3s_rows(p, rows, nrows, out, sh, pk, 1);
+  return d3s_rows(p, rows, nrows, out, sh, pk, D3S_BCAST);
 }
 
 static void dwcv_rows(const mn_dw_conv_params *p, const int8_t *const *rows, int32_t nrows, int8_t *out) {
