@@ -1808,7 +1808,7 @@ typedef struct {
   "strd r11, r12, [r10], #8\n\t"
 #define D3S_LD "ldr r11, [r9]\n\tldr r12, [r9, r5]\n\tadd r9, r9, r5, lsl #1\n\t"
 __attribute__((naked, noinline)) static void d3s_gather(uint32_t *d __attribute__((unused)),
-                                                        const uint8_t *const *src __attribute__((unused)),
+                                                        const int8_t *const *src __attribute__((unused)),
                                                         int32_t nr __attribute__((unused)), int32_t rs __attribute__((unused)),
                                                         const d3s_gather_args *a __attribute__((unused))) {
   __asm__ volatile(
@@ -1873,6 +1873,41 @@ MN_INLINE void d3s_bc_pairs(uint32_t *d, const int8_t *x, int32_t n) {
                      [n] "+r"(n)
                    :
                    : "cc", "memory");
+}
+
+/* The plane rows of the batch of n output rows from r0 (plane row i = input row k of output row r0 + r,
+ * r = min(i / sh, n - 1)) as sources at plane column plo (input column plo - pad_left, which may lie in a halo
+ * before the row); returns their number. */
+static int32_t d3_batch_rows(const mn_dw_conv_params *p, const int8_t *const *rows, int32_t r0, int32_t n, int32_t sh,
+                             int32_t plo, const int8_t **out) {
+  const int32_t prow = (n - 1) * sh + 3;
+  const intptr_t x0 = (intptr_t)(plo - p->pad_left) * p->in_c;
+  for (int32_t i = 0, r = 0, k = 0; i < prow; i++) {
+    const int8_t *src = rows[3 * (r0 + r) + k];
+    if (++k == sh && r < n - 1) k = 0, r++;
+    out[i] = src ? (const int8_t *)(uintptr_t)((intptr_t)(uintptr_t)src + x0) : NULL;
+  }
+  return prow;
+}
+
+/* The step between the input rows of consecutive output rows in rows[]: stride_h when the caller's rows are
+ * consistent with it (plane row r * sh + k is then rows[3r + k]), else 3 (every output row's three rows apart). */
+static int32_t d3_row_step(const mn_dw_conv_params *p, const int8_t *const *rows, int32_t nrows) {
+  int32_t sh = p->stride_h >= 1 && p->stride_h <= 3 ? p->stride_h : 3;
+  for (int32_t r = 1; r < nrows && sh < 3; r++) {
+    for (int32_t k = 0; k + sh < 3; k++) {
+      if (rows[3 * r + k] != rows[3 * (r - 1) + k + sh]) sh = 3;
+    }
+  }
+  return sh;
+}
+
+/* the plane rows [from, to) (rw words each) whose source is NULL (outside the image) filled with zx */
+static void d3s_fill_null(uint32_t *pk, const int8_t *const *src, int32_t from, int32_t to, int32_t rw, uint32_t zx) {
+  for (int32_t i = from; i < to; i++) {
+    if (src[i]) continue;
+    for (int32_t j = 0; j < rw; j++) pk[i * rw + j] = zx;
+  }
 }
 
 /* The column-pair plane of a layer with one input channel and a depth multiplier that is a multiple of 4 (every
@@ -1954,39 +1989,24 @@ static int d3s_rows(const mn_dw_conv_params *p, const int8_t *const *rows, int32
   ga.n = cf1 - ((vlo + 1) >> 1);
   ga.rp = (vhi & 1) && (vhi >> 1) < ncp;
   if (ga.n < 0) ga.n = 0;
-  /* the plane rows of every batch (batch b's from b * prow) */
-  const uint8_t *src[D3S_ROWS];
-  const intptr_t x0 = (intptr_t)(2 * cp0 - p->pad_left) * IC;
-  int null_rows = 0;
-  for (int32_t b = 0; b < nbat; b++) {
-    const int32_t r0 = b * nb, n = MN_MIN(nb, nrows - r0);
-    for (int32_t i = 0, r = 0, k = 0; i < prow; i++) {
-      const int8_t *row = i < (n - 1) * sh + 3 ? rows[3 * (r0 + r) + k] : NULL;
-      if (++k == sh && r < n - 1) k = 0, r++;
-      src[b * prow + i] = row ? (const uint8_t *)(uintptr_t)((intptr_t)(uintptr_t)row + x0) : NULL;
-      null_rows |= row == NULL;
-    }
+  /* the plane rows of every batch (batch b's from b * prow; the broadcast plane reads from column 0) */
+  const int8_t *src[D3S_ROWS];
+  for (int32_t b = 0, i0 = 0; b < nbat; b++, i0 += prow) {
+    const int32_t r0 = b * nb, pr = d3_batch_rows(p, rows, r0, MN_MIN(nb, nrows - r0), sh, bcast ? p->pad_left : 2 * cp0, src + i0);
+    for (int32_t i = i0 + pr; i < i0 + prow; i++) src[i] = NULL;
   }
   if (bcast) {
     /* one plane for every group (they all read the one input channel) */
-    const int8_t *rr[D3S_ROWS];
-    for (int32_t i = 0, k = 0, r = 0; i < prow; i++) {
-      rr[i] = rows[3 * r + k];
-      if (++k == sh && r < nrows - 1) k = 0, r++;
-    }
-    d3s_gather_bcast(p, rr, prow, ncp, pk, zx);
+    d3s_gather_bcast(p, src, prow, ncp, pk, zx);
   } else if (halo) {
     /* every column of a row that is there is gathered: only rows outside the image are filled */
-    for (int32_t i = 0; i < prow; i++) {
-      if (!src[i]) {
-        for (int32_t j = 0; j < rw; j++) pk[i * rw + j] = zx;
-      }
-    }
+    d3s_fill_null(pk, src, 0, prow, rw, zx);
   } else {
     for (int32_t i = 0; i < prow * rw; i++) pk[i] = zx;
   }
   /* with several batches a NULL row (outside the image) may follow data in its plane row: refilled */
-  const int refill = nbat > 1 && null_rows;
+  int refill = 0;
+  for (int32_t i = 0; i < nbat * prow && nbat > 1; i++) refill |= src[i] == NULL;
   d3p_ctx xp;
   xp.lo4 = (uint32_t)(uint8_t)(int8_t)p->act_min * 0x01010101u;
   xp.hi4 = (uint32_t)(uint8_t)(int8_t)p->act_max * 0x01010101u;
@@ -1999,6 +2019,7 @@ static int d3s_rows(const mn_dw_conv_params *p, const int8_t *const *rows, int32
     const int sel = d3_sel(s, clamp, slow & 16);
     xp.wp = wg;
     ga.c = c;
+    /* one batch (small maps, haloed rows) without the batch loop's bookkeeping: it shows on 3x3 maps */
     if (nbat == 1) {
       if (!bcast) d3s_gather(pk + 4 * cp0, src, prow, 4 * rw, &ga);
       xp.y = out + c, xp.rows = nrows;
@@ -2009,13 +2030,7 @@ static int d3s_rows(const mn_dw_conv_params *p, const int8_t *const *rows, int32
       /* the first 3 - sh plane rows of a batch are the last ones of the batch before: moved, not gathered */
       const int32_t keep = b > 0 ? 3 - sh : 0;
       if (keep > 0) d3s_copy_fwd(pk, pk + (last - keep) * rw, keep * rw);
-      if (refill) {
-        for (int32_t i = keep; i < pr; i++) {
-          if (!src[b * prow + i]) {
-            for (int32_t j = 0; j < rw; j++) pk[i * rw + j] = zx;
-          }
-        }
-      }
+      if (refill) d3s_fill_null(pk, src + b * prow, keep, pr, rw, zx);
       d3s_gather(pk + keep * rw + 4 * cp0, src + b * prow + keep, pr - keep, 4 * rw, &ga);
       last = pr;
       xp.y = out + r0 * row_out + c, xp.rows = n;
@@ -2024,19 +2039,6 @@ static int d3s_rows(const mn_dw_conv_params *p, const int8_t *const *rows, int32
     d3_exact_slow(p, rows, nrows, out, c, slow);
   }
   return 1;
-}
-
-/* The plane rows of the batch of n output rows from r0 (plane row i = input row k of output row r0 + r,
- * r = min(i / sh, n - 1)) as sources at column plo; returns their number. */
-static int32_t d3_batch_rows(const mn_dw_conv_params *p, const int8_t *const *rows, int32_t r0, int32_t n, int32_t sh,
-                             int32_t plo, const int8_t **out) {
-  const int32_t prow = (n - 1) * sh + 3;
-  for (int32_t i = 0, r = 0, k = 0; i < prow; i++) {
-    const int8_t *src = rows[3 * (r0 + r) + k];
-    if (++k == sh && r < n - 1) k = 0, r++;
-    out[i] = src ? src + (plo - p->pad_left) * p->in_c : NULL;
-  }
-  return prow;
 }
 
 /* One output row whose three input rows are there and carry a halo wide enough (the rows of a streamed region):
@@ -2090,12 +2092,7 @@ static void d3_rows(const mn_dw_conv_params *p, const int8_t *const *rows, int32
   /* plane mode: plane row r * sh + k is input row rows[3r + k] of output row r (sh = stride_h when the
    * caller's rows are consistent with that, else 3); batches of nb output rows fit the buffer */
   const int32_t ncols = s * (2 * np - 1) + 3;
-  int32_t sh = p->stride_h >= 1 && p->stride_h <= 3 ? p->stride_h : 3;
-  for (int32_t r = 1; r < nrows && sh < 3; r++) {
-    for (int32_t k = 0; k + sh < 3; k++) {
-      if (rows[3 * r + k] != rows[3 * (r - 1) + k + sh]) sh = 3;
-    }
-  }
+  const int32_t sh = d3_row_step(p, rows, nrows);
   /* plane mode: rows of 2 * ncols words (each column pre-extended, D3P_ROW1); batches of nb output rows fit */
   const int32_t rw = 2 * ncols;
   int32_t nb = 0;
@@ -2188,13 +2185,7 @@ static void d3_rows(const mn_dw_conv_params *p, const int8_t *const *rows, int32
 /* the broadcast column-pair path (d3s_gather_bcast) of a call; 0: it does not fit (the caller runs cv_rows) */
 static int d3s_bcast_rows(const mn_dw_conv_params *p, const int8_t *const *rows, int32_t nrows, int8_t *out) {
   uint32_t pk[D3_PKW];
-  int32_t sh = p->stride_h >= 1 && p->stride_h <= 3 ? p->stride_h : 3;
-  for (int32_t r = 1; r < nrows && sh < 3; r++) {
-    for (int32_t k = 0; k + sh < 3; k++) {
-      if (rows[3 * r + k] != rows[3 * (r - 1) + k + sh]) sh = 3;
-    }
-  }
-  return d3s_rows(p, rows, nrows, out, sh, pk, D3S_BCAST);
+  return d3s_rows(p, rows, nrows, out, d3_row_step(p, rows, nrows), pk, D3S_BCAST);
 }
 
 static void dwcv_rows(const mn_dw_conv_params *p, const int8_t *const *rows, int32_t nrows, int8_t *out) {
