@@ -30,8 +30,14 @@ typedef struct {
 } mn_row_reader;
 
 /* rows[ky] for output row oy of a convolution reading a ring (NULL outside the image), as the row kernels
- * (mn_conv_row_s8, mn_dw_conv_row_s8) expect. */
-void mn_ring_rows(const int8_t *ring, int32_t ring_rows, int32_t row_bytes, int32_t in_h, int32_t oy, int32_t stride,
-                  int32_t pad_top, int32_t dil, int32_t k_h, const int8_t **rows);
+ * (mn_conv_row_s8, mn_dw_conv_row_s8) expect; row_bytes is the distance between two rows (with halos, more
+ * than a row). Inline: the generated code calls it with constants on every row. */
+static inline void mn_ring_rows(const int8_t *ring, int32_t ring_rows, int32_t row_bytes, int32_t in_h, int32_t oy,
+                                int32_t stride, int32_t pad_top, int32_t dil, int32_t k_h, const int8_t **rows) {
+  for (int32_t ky = 0; ky < k_h; ky++) {
+    const int32_t iy = oy * stride - pad_top + ky * dil;
+    rows[ky] = (iy < 0 || iy >= in_h) ? (const int8_t *)0 : ring + (iy % ring_rows) * row_bytes;
+  }
+}
 
 #endif /* MN_STREAM_H */

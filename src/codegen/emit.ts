@@ -199,7 +199,6 @@ export function emitModule(graph: Graph, units: Unit[], arena: ArenaPlan, opts: 
     };
   });
   const direct = layers.map((l) => l.kernelFile).filter((f): f is string => f !== null);
-  if (regionFunctions.length) direct.push('mn_ring_rows.c');
   // streamed convolutions call row kernels, whose optimised variants live in files of their own
   for (const l of streamed) {
     const rowRef = rowKernelOf(refKernelOf(l));

@@ -18,7 +18,7 @@
  *     icount-plugin: hist <mnemonic> <count>
  * prof=1 also counts executed instructions per guest address and prints them at exit (ascending address):
  *     icount-plugin: pc 0x<address> <count>
- * (mnetc bench --profile folds them into functions with the firmware's symbol table).
+ * (mnetc bench --functions folds them into functions with the firmware's symbol table).
  * All output goes to stderr.
  */
 #include <inttypes.h>
