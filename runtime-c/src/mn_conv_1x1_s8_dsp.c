@@ -722,6 +722,11 @@ MN_INLINE void asm_rq(const mn_conv_1x1_params *p, int32_t oc, int cl, int32_t c
 }
 
 /* npx pixels from in to out; wext: room for one pair's sign-extended weights, or NULL */
+/* a pair's requantization from the compiler's head (mn_conv_1x1_params.heads: m, k, e of a and b, 2 bias a, b) */
+MN_INLINE void ctx_head(blk_ctx *c, const int32_t *h) {
+  c->ma = h[0], c->ka = h[1], c->ea = h[2], c->mb = h[3], c->kb = h[4], c->eb = h[5], c->init_a = h[6], c->init_b = h[7];
+}
+
 static void run_chunk(const layer_t *L, const int8_t *in, int8_t *out, int32_t npx, uint32_t *buf, uint32_t *wext) {
   const mn_conv_1x1_params *p = L->p;
   const int32_t C = p->in_c, OC = p->out_c, bw = L->bw, cp = L->cp;
@@ -754,7 +759,7 @@ static void run_chunk(const layer_t *L, const int8_t *in, int8_t *out, int32_t n
         if (act) blk_s_pre_act(&c, buf);
         else blk_s_pre(&c, buf);
       } else {
-        c.ma = h[0], c.ka = h[1], c.ea = h[2], c.mb = h[3], c.kb = h[4], c.eb = h[5], c.init_a = h[6], c.init_b = h[7];
+        ctx_head(&c, h);
         c.wsrc = w;
         if (act) blk_w_act(&c, buf);
         else blk_w(&c, buf);
@@ -767,7 +772,7 @@ static void run_chunk(const layer_t *L, const int8_t *in, int8_t *out, int32_t n
     int cmode = RQ_GEN, use_asm = 0, act = L->clamp;
     const int32_t *h = p->heads ? p->heads + (oc >> 1) * hs : NULL; /* mn_kernels.h */
     if (h && h[2] != 0) {
-      c.ma = h[0], c.ka = h[1], c.ea = h[2], c.mb = h[3], c.kb = h[4], c.eb = h[5], c.init_a = h[6], c.init_b = h[7];
+      ctx_head(&c, h);
       use_asm = 1;
       c.offw = 0;
     } else if (has_b && rq_k(p, oc, L->blim, &c.ma, &c.ka, &c.ea, &c.init_a) &&
