@@ -20,7 +20,8 @@
  * mn_dw_conv_row_s8_dsp    mn_dw_conv_row_s8    MN_FMT_DW_CV      when dil_w == 1, k_h, k_w <= 7,
  * mn_dw_conv_s8_dsp        mn_dw_conv_s8                          depth_mult 1 or a multiple of 4
  *                                               (MN_FMT_DW3X3 is no longer selected)
- * (mn_dw_conv_rows_s8_dsp: the multi-row kernel both call; same formats)
+ * (mn_dw_conv_rows_s8_dsp: the multi-row kernel both call; same formats; its asm for small stride-2 maps is
+ * in mn_dw_conv_cp_s8_dsp.c)
  * Outside those conditions the weights stay in reference order and the variant calls the reference.
  * Exception: mn_conv_row_s8_dsp / mn_conv_s8_dsp layers with groups == 1, in_c == 3, k_h == k_w == 3,
  * dil_w == 1 (the RGB stems) use MN_FMT_STEM3 instead of MN_FMT_CONV_PAIR (documented in
@@ -77,6 +78,33 @@ void mn_dw_conv_s8_dsp(const mn_dw_conv_params *p, const int8_t *in, int8_t *out
  * output row r (NULL outside the image), out the first output row; weights in MN_FMT_DW3X3 / MN_FMT_DW_CV.
  * Sharing per-channel work between rows makes narrow layers (6x6, 3x3) much cheaper than nrows single-row calls. */
 void mn_dw_conv_rows_s8_dsp(const mn_dw_conv_params *p, const int8_t *const *rows, int32_t nrows, int8_t *out);
+
+/* Internal to mn_dw_conv_rows_s8_dsp (Armv7E-M DSP only; mn_dw_conv_cp_s8_dsp.c): channel planes for 3x3
+ * stride-2 maps of 3 x 3 output pixels. Plane j (channel j of a group of 4) starts at planes +
+ * MN_DWCP_PLANE_BYTES * j and has 7 rows of 8 int16 (16 bytes); the 52 bytes below each plane hold the asm's
+ * record of that channel (so `planes` needs 52 writable bytes below it). */
+#define MN_DWCP_PLANE_BYTES 256
+typedef struct {
+  const uint32_t *wg;        /* 0: group 0's 18 MN_FMT_DW_CV weight words */
+  const uint32_t *hp;        /* 4: its head: rq[4][3] then b2[4] (d3_setup_c's) */
+  int8_t *y;                 /* 8: output pixel 0, channel 0 of the group */
+  int32_t C;                 /* 12: output pixel stride */
+  uint32_t *planes;          /* 16: the 4 planes */
+  const int8_t *const *src;  /* 20: sources of the plane rows inside the image (none NULL) */
+  int32_t nrows;             /* 24: their number */
+  int32_t IC;                /* 28: bytes per input column */
+  int32_t off;               /* 32: added to each source: the group's channel + the first pair's column * IC */
+  int32_t np;                /* 36: full pairs per row: 2 or 3 */
+  uint32_t *gdst;            /* 40: plane 0's word of the first pair in the first of those rows */
+  int32_t ngroups;           /* 44: groups in this call */
+  int32_t wstride, hstride;  /* 48, 52: bytes from a group's weights / head to the next group's */
+  int32_t oo;                /* 56: out_offset (added after the shift by groups whose flags have bit 4) */
+} mn_dwcp_args;
+/* ngroups groups of 4 channels: per group, gathers the np full pairs of the nrows rows into the planes (word
+ * q of plane j = the int16 lanes (x[2q], x[2q + 1]) of channel j; other words are left as they are), then
+ * (the head's word 20 holding MN_FMT_DW_D3P's flags) writes the 9 output pixels of the 4 channels, SSAT-clamped (no activation clamp, no exact-channel fix-up:
+ * the caller does those). Advances wg, hp, y and off past the groups it did. */
+void mn_dwcp_run(mn_dwcp_args *a);
 
 /* Does this shape use MN_FMT_CONV_PAIR / MN_FMT_DW3X3 / MN_FMT_DW_CV (TypeScript twins: src/codegen/variants.ts)? */
 #define MN_CONV_PAIR_MAX_K 256

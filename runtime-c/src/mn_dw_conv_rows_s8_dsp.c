@@ -3,7 +3,8 @@
  * The paths in use (dwcv_rows at the end of this file picks one per call):
  *  - 3x3, depth multiplier 1, stride 1 or 2 (MN_FMT_DW_CV, or MN_FMT_DW_D3P with prepared heads): d3_rows, the
  *    2-pixel x 4-channel kernel, over a column plane, halo rows or packed segments, or (d3s_rows) over a
- *    column-pair plane for whole small layers and very wide rows;
+ *    column-pair plane for whole small layers and very wide rows, or (d3c_rows) over one int16 plane per
+ *    channel for whole stride-2 layers of 3 x 3 output pixels (the asm in mn_dw_conv_cp_s8_dsp.c);
  *  - 3x3 over one input channel with a depth multiplier of 4k (grey-scale stems): the column-pair plane too;
  *  - other kernels up to 7x7, any stride, depth multiplier 1 or 4k: the channel-vectorised cv_rows.
  * NOTE: MN_DW3X3_APPLIES is always false (mn_kernels_opt.h); the MN_FMT_DW3X3 code described next is
@@ -1594,11 +1595,12 @@ static void d3_chan_exact(const mn_dw_conv_params *p, const int8_t *const *rows,
   /* dead channels (a bias far beyond what the taps can add): when the lowest and the highest sum the taps allow
    * (every x + in_offset in [-128 + in_offset, 127 + in_offset], padding's 0 included) give the same output, so
    * does every sum in between (the requantization is monotonic): the channel is that constant */
-  int64_t lo = b, hi = b;
+  int32_t tl = 0, th = 0; /* the taps' part: 9 products of |w| <= 128 and |x + in_offset| <= 255 fit int32 */
   for (int32_t t = 0; t < 9; t++) {
-    const int64_t a = (int64_t)w[t] * (-128 + off), z = (int64_t)w[t] * (127 + off);
-    lo += a < z ? a : z, hi += a < z ? z : a;
+    const int32_t a = w[t] * (-128 + off), z = w[t] * (127 + off);
+    tl += a < z ? a : z, th += a < z ? z : a;
   }
+  const int64_t lo = (int64_t)b + tl, hi = (int64_t)b + th;
   if (lo >= INT32_MIN && hi <= INT32_MAX) {
     const int32_t vlo = mn_clamp(mn_requant((int32_t)lo, m, sh) + p->out_offset, p->act_min, p->act_max);
     const int32_t vhi = mn_clamp(mn_requant((int32_t)hi, m, sh) + p->out_offset, p->act_min, p->act_max);
@@ -2067,9 +2069,74 @@ static void d3_row_halo(const mn_dw_conv_params *p, const int8_t *const *rows, i
   }
 }
 
+/* A whole call of a stride-2 map of 3 x 3 output pixels on channel planes (mn_dw_conv_cp_s8_dsp.c; pk holds the
+ * 4 planes and the asm's records below them): 0 (nothing done) for any other call. The planes are filled with
+ * the zero point once; the asm gathers the full column pairs inside the image, a column whose pair straddles
+ * the image edge is written here (one group per asm call then, as for heads made per call). */
+static int d3c_rows(const mn_dw_conv_params *p, const int8_t *const *rows, int32_t nrows, int8_t *out, uint32_t *pk) {
+  if (p->stride_w != 2 || p->out_w != 3 || p->out_h != 3 || nrows != 3 || d3_row_step(p, rows, nrows) != 2) return 0;
+  /* plane columns [lo, hi) are inside the image; full pairs [q0, q1) */
+  const int32_t pl = p->pad_left, lo = MN_MAX(0, pl), hi = MN_MIN(8, pl + p->in_w);
+  const int32_t q0 = (lo + 1) >> 1, q1 = hi >> 1;
+  if (pl < 0 || q1 - q0 < 2 || q1 - q0 > 3) return 0;
+  enum { PROW = 7, PW = MN_DWCP_PLANE_BYTES / 4 };
+  const int32_t C = p->out_c, IC = p->in_c, G = C >> 2, gw = cv_group_bytes(p) >> 2;
+  const int clamp = p->act_min > -128 || p->act_max < 127, edges = (lo & 1) || ((hi & 1) && hi - 1 > lo);
+  const uint32_t zx = __sxtb16((uint32_t)(uint8_t)(int8_t)(-p->in_offset) * 0x01010101u);
+  uint32_t *planes = pk + PW;
+  for (int32_t j = 0; j < 4; j++) {
+    for (int32_t i = 0; i < 4 * PROW; i++) planes[PW * j + i] = zx;
+  }
+  /* the plane rows inside the image (plane column 0: input column -pad_left) */
+  const int8_t *src[PROW];
+  d3_batch_rows(p, rows, 0, nrows, 2, 0, src);
+  int32_t i0 = 0, n = 0;
+  while (i0 < PROW && !src[i0]) i0++;
+  while (i0 + n < PROW && src[i0 + n]) n++;
+  const uint32_t *wg = (const uint32_t *)(const void *)p->weights;
+  mn_dwcp_args a = {wg, wg + 18, out, C, planes, src + i0, n, IC, 2 * q0 * IC, q1 - q0, planes + 4 * i0 + q0, G,
+                    4 * gw, 4 * gw, p->out_offset};
+  if (n == 0) return 0;
+  if (p->prepared && !edges) {
+    /* every group in one call; then the channels the heads flag run the exact C code */
+    mn_dwcp_run(&a);
+    for (int32_t c = 0; c < 4 * G && p->bias; c += 4, wg += gw) {
+      const int32_t slow = (int32_t)wg[18 + 20];
+      d3_exact_slow(p, rows, nrows, out, c, slow);
+    }
+  } else {
+    struct {
+      int32_t rq[4][3], b2[8], flags; /* d3_head's and its flags (contiguous, as the asm reads them) */
+    } h;
+    a.ngroups = 1;
+    for (int32_t c = 0; c < 4 * G; c += 4, wg += gw) {
+      const uint32_t *hp;
+      const int32_t slow = d3_head(p, c, wg, h.rq, h.b2, &hp);
+      h.flags = slow;
+      for (int32_t i = i0; edges && i < i0 + n; i++) {
+        /* columns lo (odd) and hi - 1 (even) share their pair with padding */
+        for (int32_t j = 0; j < 4; j++) {
+          int16_t *d = (int16_t *)(void *)(planes + PW * j + 4 * i);
+          if (lo & 1) d[lo] = src[i][lo * IC + c + j];
+          if ((hi & 1) && hi - 1 > lo) d[hi - 1] = src[i][(hi - 1) * IC + c + j];
+        }
+      }
+      a.wg = wg, a.hp = hp, a.y = out + c, a.off = 2 * q0 * IC + c;
+      mn_dwcp_run(&a);
+      d3_exact_slow(p, rows, nrows, out, c, slow);
+    }
+  }
+  for (int32_t i = 0; clamp && i < 9; i++) {
+    int8_t *y = out + i * C;
+    for (int32_t c = 0; c < 4 * G; c++) y[c] = (int8_t)MN_MIN(MN_MAX(y[c], p->act_min), p->act_max);
+  }
+  return 1;
+}
+
 static void d3_rows(const mn_dw_conv_params *p, const int8_t *const *rows, int32_t nrows, int8_t *out) {
   const int halo = d3_halo_ok(p);
   d3_state st;
+  if (nrows == p->out_h && d3c_rows(p, rows, nrows, out, st.pk)) return;
   /* one haloed row of a streamed region at stride 1 with enough pixel pairs to repay the gather: a column-pair
    * plane of its three rows (halo columns read as they are, rows outside the image filled) */
   if (nrows == 1 && halo && p->stride_w == 1 && p->out_w >= 2 * D3S_HALO_MIN_PAIRS &&

@@ -305,7 +305,7 @@ const always = () => true;
 // ---------------------------------------------------------------------------------------------------------
 // the variant table
 
-const DW_ROW_NEEDS = [OPT_H, 'src/mn_dw_conv_rows_s8_dsp.c', 'src/mn_dw_conv_s8.c', 'src/mn_rows_for_output.c'];
+const DW_ROW_NEEDS = [OPT_H, 'src/mn_dw_conv_rows_s8_dsp.c', 'src/mn_dw_conv_cp_s8_dsp.c', 'src/mn_dw_conv_s8.c', 'src/mn_rows_for_output.c'];
 /* MN_FMT_STEM1 layers run on the depthwise rows kernel */
 const CONV_ROW_NEEDS = [OPT_H, DSP_GEMM_H, 'src/mn_conv_s8.c', ...DW_ROW_NEEDS];
 const PAIR4 = { name: 'MN_FMT_1X1_PAIR4', applies: always, reorder: format1x1Pair4 };

@@ -144,6 +144,22 @@ function randomCases(): KernelCase[] {
     if (i % 4 === 1) c.params.in_offset = r.pick([-127, 128, 0]);
     return c;
   };
+  // channel planes (d3c: whole calls of 3x3 stride-2 layers with 3 x 3 output pixels): every requantization
+  // style (shifts below -22 take the loop that adds out_offset after the shift, huge biases and positive shifts
+  // the exact C channels), dead channels, prepared heads (every group in one asm call) or heads made per group,
+  // columns whose pair straddles the image edge (padding 1 on 5- and 6-wide maps, 7x7 VALID), channel tails,
+  // no bias, zero points at both ends
+  const planeShapes: [number, number, 'same' | 'valid' | [number, number]][] = [
+    [6, 6, 'same'], [5, 5, [1, 1]], [6, 6, [1, 1]], [7, 7, 'valid'], [6, 5, 'same'], [5, 6, 'same'],
+  ];
+  for (let i = 0; i < 18; i++) {
+    const [inH, inW, pad] = planeShapes[i % planeShapes.length]!;
+    const c = caseDw(rng, {
+      inH, inW, c: rng.pick([4, 8, 12, 20, 33, 64]), stride: 2, pad, style: STYLES[i % STYLES.length]!, noBias: i % 7 === 5, variant: dw,
+    });
+    c.prepared = i % 3 !== 2;
+    cases.push(stemExtremes(rng, c, i));
+  }
   for (let i = 0; i < 30; i++) {
     const inC = rng.pick([1, 1, 2, 3, 3, 4, 5, 8]);
     cases.push(caseConv(rng, {
@@ -236,7 +252,7 @@ describe('variant selection (src/codegen/variants.ts)', () => {
     expect(rowKernelName('mn_dw_conv_row_s8', ['ref', 'rv32'])).toBe('mn_dw_conv_row_s8');
     expect(rowKernelName('mn_add_s8', ['ref', 'dsp'])).toBe('mn_add_s8');
     expect(variantSupportFiles(['mn_dw_conv_s8_dsp.c'])).toEqual([
-      'include/mn_kernels_opt.h', 'src/mn_dw_conv_rows_s8_dsp.c', 'src/mn_dw_conv_s8.c', 'src/mn_rows_for_output.c',
+      'include/mn_kernels_opt.h', 'src/mn_dw_conv_cp_s8_dsp.c', 'src/mn_dw_conv_rows_s8_dsp.c', 'src/mn_dw_conv_s8.c', 'src/mn_rows_for_output.c',
     ]);
   });
 
