@@ -19,7 +19,6 @@
  * mn_conv_s8_dsp           mn_conv_s8           as mn_conv_row_s8_dsp
  * mn_dw_conv_row_s8_dsp    mn_dw_conv_row_s8    MN_FMT_DW_CV      when dil_w == 1, k_h, k_w <= 7,
  * mn_dw_conv_s8_dsp        mn_dw_conv_s8                          depth_mult 1 or a multiple of 4
- *                                               (MN_FMT_DW3X3 is no longer selected)
  * (mn_dw_conv_rows_s8_dsp: the multi-row kernel both call; same formats; its asm for small stride-2 maps is
  * in mn_dw_conv_cp_s8_dsp.c)
  * Outside those conditions the weights stay in reference order and the variant calls the reference.
@@ -40,10 +39,6 @@
  * MN_FMT_CONV_PAIR: K = k_h * k_w * in_c in the reference order (ky, kx, ic), padded to even (Kp);
  *   out_c padded to even; for each output-channel pair (a, b) and k-pair s, 4 bytes a[2s] b[2s] a[2s+1] b[2s+1].
  *   OCp * Kp bytes.
- * MN_FMT_DW3X3: per channel c, 6 little-endian int32 words (24 bytes); words 0..4 hold int16 pairs
- *   (low half first) of doubled weights w2 = 2 * w[ky][kx][c]:
- *     (w2[0][0], w2[1][0]) (w2[0][1], w2[1][1]) (w2[0][2], w2[1][2]) (w2[2][0], w2[2][1]) (0, w2[2][2])
- *   word 5 is sum over the 9 taps of w[ky][kx][c]. 24 * out_c bytes.
  * MN_FMT_DW_CV: K = k_h * k_w taps t = ky * k_w + kx; output channels in groups g of 4 (out_c padded to a
  *   multiple of 4 with zero weights). Per group, 8 * K + 16 bytes: for each tap two words of doubled int16
  *   weights (low half first) (2w[t][4g], 2w[t][4g+2]) (2w[t][4g+1], 2w[t][4g+3]) (the SXTB16 / SXTB16 ROR 8
@@ -73,9 +68,9 @@ void mn_conv_row_s8_dsp(const mn_conv_params *p, const int8_t *const *rows, int8
 void mn_conv_s8_dsp(const mn_conv_params *p, const int8_t *in, int8_t *out);
 void mn_dw_conv_row_s8_dsp(const mn_dw_conv_params *p, const int8_t *const *rows, int8_t *out_row);
 void mn_dw_conv_s8_dsp(const mn_dw_conv_params *p, const int8_t *in, int8_t *out);
-/* nrows consecutive output rows of a depthwise convolution (shapes outside MN_DW3X3_APPLIES and
- * MN_DWCV_APPLIES: the reference row by row): rows[k_h * r + ky] is the input row read with filter row ky by
- * output row r (NULL outside the image), out the first output row; weights in MN_FMT_DW3X3 / MN_FMT_DW_CV.
+/* nrows consecutive output rows of a depthwise convolution (shapes outside MN_DWCV_APPLIES: the reference row
+ * by row): rows[k_h * r + ky] is the input row read with filter row ky by output row r (NULL outside the
+ * image), out the first output row; weights in MN_FMT_DW_CV (or MN_FMT_DW_D3P).
  * Sharing per-channel work between rows makes narrow layers (6x6, 3x3) much cheaper than nrows single-row calls. */
 void mn_dw_conv_rows_s8_dsp(const mn_dw_conv_params *p, const int8_t *const *rows, int32_t nrows, int8_t *out);
 
@@ -106,20 +101,17 @@ typedef struct {
  * the caller does those). Advances wg, hp, y and off past the groups it did. */
 void mn_dwcp_run(mn_dwcp_args *a);
 
-/* Does this shape use MN_FMT_CONV_PAIR / MN_FMT_DW3X3 / MN_FMT_DW_CV (TypeScript twins: src/codegen/variants.ts)? */
+/* Does this shape use MN_FMT_CONV_PAIR / MN_FMT_STEM1 / MN_FMT_DW_CV (TypeScript twins: src/codegen/variants.ts)? */
 #define MN_CONV_PAIR_MAX_K 256
 #define MN_CONV_PAIR_APPLIES(p) ((p)->groups == 1 && (p)->k_h * (p)->k_w * (p)->in_c <= MN_CONV_PAIR_MAX_K)
 #define MN_STEM1_APPLIES(p)                                                                                     \
   ((p)->groups == 1 && (p)->in_c == 1 && (p)->k_h == 3 && (p)->k_w == 3 && (p)->dil_w == 1 && (p)->stride_w <= 2 && \
    ((p)->out_c & 3) == 0)
-/* MN_FMT_DW3X3 is no longer selected: 3x3 layers use MN_FMT_DW_CV and its 2-pixel x 4-channel kernel (the
- * MN_FMT_DW3X3 code in mn_dw_conv_rows_s8_dsp.c is kept, unreachable, for reference) */
-#define MN_DW3X3_APPLIES(p) ((void)(p), 0)
 #define MN_DWCV_MAX_K 7
 #define MN_DW_D3P_GROUP_BYTES 160
 #define MN_DWCV_APPLIES(p)                                                                                      \
-  (!MN_DW3X3_APPLIES(p) && (p)->dil_w == 1 && ((p)->depth_mult == 1 || (p)->depth_mult % 4 == 0) &&              \
-   (p)->k_h <= MN_DWCV_MAX_K && (p)->k_w <= MN_DWCV_MAX_K)
+  ((p)->dil_w == 1 && ((p)->depth_mult == 1 || (p)->depth_mult % 4 == 0) && (p)->k_h <= MN_DWCV_MAX_K &&          \
+   (p)->k_w <= MN_DWCV_MAX_K)
 
 #ifdef __cplusplus
 }

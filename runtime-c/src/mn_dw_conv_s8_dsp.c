@@ -1,7 +1,7 @@
 /* mn_dw_conv_s8_dsp.c - full-tensor int8 depthwise convolution, bit-exact with mn_dw_conv_s8: blocks of up to
  * 16 output rows through mn_dw_conv_rows_s8_dsp (which shares per-channel work between the rows of a block).
- * Contract: mn_kernels.h; weights in MN_FMT_DW3X3 when MN_DW3X3_APPLIES(p), in MN_FMT_DW_CV when
- * MN_DWCV_APPLIES(p), else reference order (mn_kernels_opt.h). Stack: 16 * 7 row pointers + the rows kernel. */
+ * Contract: mn_kernels.h; weights in MN_FMT_DW_CV when MN_DWCV_APPLIES(p), else reference order
+ * (mn_kernels_opt.h). Stack: 16 * 7 row pointers + the rows kernel. */
 #include <stddef.h>
 #include "mn_kernels.h"
 #include "mn_kernels_opt.h"
@@ -9,7 +9,7 @@
 #define ROWS_PER_CALL 16
 
 void mn_dw_conv_s8_dsp(const mn_dw_conv_params *p, const int8_t *in, int8_t *out) {
-  if (!MN_DW3X3_APPLIES(p) && !MN_DWCV_APPLIES(p)) {
+  if (!MN_DWCV_APPLIES(p)) {
     mn_dw_conv_s8(p, in, out);
     return;
   }

@@ -175,16 +175,11 @@ export function formatStem1(s: ShapeFields, ref: Uint8Array): Uint8Array {
   return formatDwCv({ out_c: outC, k_h: 3, k_w: 3 }, dw);
 }
 
-/** MN_DW3X3_APPLIES: no longer selected (3x3 depthwise layers use MN_FMT_DW_CV and its 2-pixel kernel) */
-export function dw3x3Applies(_s: ShapeFields): boolean {
-  return false;
-}
-
 /** MN_DWCV_APPLIES: the channel-vectorised depthwise kernel (any stride, kernels up to 7x7) */
 export function dwCvApplies(s: ShapeFields): boolean {
   const dm = need(s, 'depth_mult');
   return (
-    !dw3x3Applies(s) && need(s, 'dil_w') === 1 && (dm === 1 || dm % 4 === 0) && need(s, 'k_h') <= DWCV_MAX_K && need(s, 'k_w') <= DWCV_MAX_K
+    need(s, 'dil_w') === 1 && (dm === 1 || dm % 4 === 0) && need(s, 'k_h') <= DWCV_MAX_K && need(s, 'k_w') <= DWCV_MAX_K
   );
 }
 
@@ -264,42 +259,6 @@ export function formatDwD3Prepared(s: ShapeFields, cv: Uint8Array, q: { bias: Ar
   return out;
 }
 
-/** the depthwise DSP variants' format: MN_FMT_DW3X3 or MN_FMT_DW_CV by shape */
-export function dwDspApplies(s: ShapeFields): boolean {
-  return dw3x3Applies(s) || dwCvApplies(s);
-}
-export function formatDwDsp(s: ShapeFields, ref: Uint8Array): Uint8Array {
-  return dw3x3Applies(s) ? formatDw3x3(s, ref) : formatDwCv(s, ref);
-}
-
-/** MN_FMT_DW3X3: per channel 5 words of doubled int16 tap pairs + the int32 sum of the 9 taps. ref: [3][3][out_c]. */
-export function formatDw3x3(s: ShapeFields, ref: Uint8Array): Uint8Array {
-  const outC = need(s, 'out_c');
-  if (ref.length !== 9 * outC) throw new Error(`variants: depthwise weights have ${ref.length} bytes, expected ${9 * outC}`);
-  const w = new Int8Array(ref.buffer, ref.byteOffset, ref.byteLength);
-  const at = (ky: number, kx: number, c: number) => 2 * w[(ky * 3 + kx) * outC + c]!;
-  const out = new Uint8Array(24 * outC);
-  const dv = new DataView(out.buffer);
-  for (let c = 0; c < outC; c++) {
-    const o = 24 * c;
-    const pairs: [number, number][] = [
-      [at(0, 0, c), at(1, 0, c)],
-      [at(0, 1, c), at(1, 1, c)],
-      [at(0, 2, c), at(1, 2, c)],
-      [at(2, 0, c), at(2, 1, c)],
-      [0, at(2, 2, c)],
-    ];
-    pairs.forEach(([lo, hi], i) => {
-      dv.setInt16(o + 4 * i, lo, true);
-      dv.setInt16(o + 4 * i + 2, hi, true);
-    });
-    let sum = 0;
-    for (let t = 0; t < 9; t++) sum += w[t * outC + c]!;
-    dv.setInt32(o + 20, sum, true);
-  }
-  return out;
-}
-
 const always = () => true;
 
 // ---------------------------------------------------------------------------------------------------------
@@ -314,7 +273,7 @@ const CONV_PAIR = {
   name: 'MN_FMT_CONV_PAIR (MN_FMT_STEM3 for 3x3x3 kernels, MN_FMT_STEM1 for 3x3x1)', applies: convPairApplies,
   reorder: (s: ShapeFields, ref: Uint8Array) => (stem1Applies(s) ? formatStem1(s, ref) : stem3Applies(s) ? formatStem3(s, ref) : formatConvPair(s, ref)),
 };
-const DW3X3 = { name: 'MN_FMT_DW3X3 or MN_FMT_DW_CV', applies: dwDspApplies, reorder: formatDwDsp };
+const DW_CV = { name: 'MN_FMT_DW_CV', applies: dwCvApplies, reorder: formatDwCv };
 
 export const KERNEL_VARIANTS: readonly KernelVariant[] = [
   { fn: 'mn_conv_1x1_s8_mve', ref: 'mn_conv_1x1_s8', family: 'mve', file: 'mn_conv_1x1_s8_mve.c', needs: [OPT_H] },
@@ -327,9 +286,9 @@ export const KERNEL_VARIANTS: readonly KernelVariant[] = [
   { fn: 'mn_conv_row_s8_dsp', ref: 'mn_conv_row_s8', family: 'dsp', file: 'mn_conv_row_s8_dsp.c', needs: CONV_ROW_NEEDS, format: CONV_PAIR },
   {
     fn: 'mn_dw_conv_s8_dsp', ref: 'mn_dw_conv_s8', family: 'dsp', file: 'mn_dw_conv_s8_dsp.c',
-    needs: DW_ROW_NEEDS, format: DW3X3,
+    needs: DW_ROW_NEEDS, format: DW_CV,
   },
-  { fn: 'mn_dw_conv_row_s8_dsp', ref: 'mn_dw_conv_row_s8', family: 'dsp', file: 'mn_dw_conv_row_s8_dsp.c', needs: DW_ROW_NEEDS, format: DW3X3 },
+  { fn: 'mn_dw_conv_row_s8_dsp', ref: 'mn_dw_conv_row_s8', family: 'dsp', file: 'mn_dw_conv_row_s8_dsp.c', needs: DW_ROW_NEEDS, format: DW_CV },
 ];
 
 /** The variant used for reference kernel `refKernel` on a target offering `families`, or undefined. */

@@ -25,7 +25,6 @@ import {
 import {
   applyVariants,
   format1x1Pair4,
-  formatDw3x3,
   formatDwCv,
   rowKernelName,
   selectVariant,
@@ -285,7 +284,7 @@ describe('variant selection (src/codegen/variants.ts)', () => {
     expect(out[0]!.arrays[0]!.bytes!.length).toBe(6 * 8);
     expect(out[0]!.arrays[1]).toBe(layers[0]!.arrays[1]);
     expect(out[1]!.kernel).toBe('mn_dw_conv_s8_dsp');
-    // 3x3 depthwise layers use MN_FMT_DW_CV (MN_FMT_DW3X3 is no longer selected)
+    // 3x3 depthwise layers use MN_FMT_DW_CV
     expect(out[1]!.arrays[0]!.bytes).toEqual(formatDwCv({ out_c: 3, k_h: 3, k_w: 3 }, u(wd)));
     expect(out[2]).toBe(layers[2]);
     expect(layers[0]!.kernel).toBe('mn_conv_1x1_s8'); // inputs not modified
@@ -296,11 +295,18 @@ describe('variant selection (src/codegen/variants.ts)', () => {
     expect(applyVariants(layers, ['ref'])).toEqual(layers);
   });
 
-  it('documents the depthwise format: doubled tap pairs and the tap sum', () => {
-    const w = Int8Array.from([1, -2, 3, -4, 5, -6, 7, -8, 9]); // one channel, taps in (ky, kx) order
-    const f = new DataView(formatDw3x3({ out_c: 1 }, new Uint8Array(w.buffer)).buffer);
-    const pair = (i: number) => [f.getInt16(4 * i, true), f.getInt16(4 * i + 2, true)];
-    expect([0, 1, 2, 3, 4].map(pair)).toEqual([[2, -8], [-4, 10], [6, -12], [14, -16], [0, 18]]);
-    expect(f.getInt32(20, true)).toBe(5);
+  it('documents the depthwise format MN_FMT_DW_CV: doubled tap pairs per group of 4 channels, then the tap sums', () => {
+    const w = Int8Array.from({ length: 9 * 4 }, (_, i) => (i % 3 ? -1 : 1) * (i + 1)); // [3][3][4]: tap t, channel c at 4t + c
+    const f = new DataView(formatDwCv({ out_c: 4, k_h: 3, k_w: 3 }, new Uint8Array(w.buffer)).buffer);
+    expect(f.byteLength).toBe(8 * 9 + 16);
+    for (let t = 0; t < 9; t++) {
+      const lanes = [0, 2, 4, 6].map((o) => f.getInt16(8 * t + o, true));
+      expect(lanes).toEqual([2 * w[4 * t]!, 2 * w[4 * t + 2]!, 2 * w[4 * t + 1]!, 2 * w[4 * t + 3]!]);
+    }
+    for (let c = 0; c < 4; c++) {
+      let sum = 0;
+      for (let t = 0; t < 9; t++) sum += w[4 * t + c]!;
+      expect(f.getInt32(72 + 4 * c, true)).toBe(sum);
+    }
   });
 });
