@@ -92,8 +92,8 @@ typedef struct {
   int32_t np;                /* 36: full pairs per row: 2 or 3 */
   uint32_t *gdst;            /* 40: plane 0's word of the first pair in the first of those rows */
   int32_t ngroups;           /* 44: groups in this call */
-  int32_t wstride, hstride;  /* 48, 52: bytes from a group's weights / head to the next group's */
-  int32_t oo;                /* 56: out_offset (added after the shift by groups whose flags have bit 4) */
+  int32_t stride;            /* 48: bytes from a group's weights (and head) to the next group's */
+  int32_t oo;                /* 52: out_offset (added after the shift by groups whose flags have bit 4) */
 } mn_dwcp_args;
 /* ngroups groups of 4 channels: per group, gathers the np full pairs of the nrows rows into the planes (word
  * q of plane j = the int16 lanes (x[2q], x[2q + 1]) of channel j; other words are left as they are), then

@@ -19,7 +19,7 @@
 
 #if defined(__ARM_FEATURE_DSP)
 
-typedef char mn_dwcp_args_ok[(sizeof(mn_dwcp_args) == 60 && MN_DWCP_PLANE_BYTES == 256) ? 1 : -1];
+typedef char mn_dwcp_args_ok[(sizeof(mn_dwcp_args) == 56 && MN_DWCP_PLANE_BYTES == 256) ? 1 : -1];
 
 /* Gather: per plane row, the pairs of input words (columns 2q, 2q + 1, 4 channels each) become, with
  * PKHBT / PKHTB and SXTB16, one word per channel: (x[2q], x[2q + 1]) as int16 lanes. Two pairs per step
@@ -147,7 +147,7 @@ __attribute__((naked, noinline)) void mn_dwcp_run(mn_dwcp_args *a __attribute__(
       "strd r1, r2, [r3, #224]\n\t"
       "strd r1, r2, [r3, #480]\n\t"
       "strd r1, r2, [r3, #736]\n\t"
-      "ldr r1, [r0, #56]\n\t"
+      "ldr r1, [r0, #52]\n\t"
       "str r1, [r3, #-56]\n\t"
       "str r1, [r3, #200]\n\t"
       "str r1, [r3, #456]\n\t"
@@ -189,7 +189,7 @@ __attribute__((naked, noinline)) void mn_dwcp_run(mn_dwcp_args *a __attribute__(
       "strd r8, r8, [r3, #204]\n\t"
       "strd r9, r9, [r3, #460]\n\t"
       "strd r10, r10, [r3, #716]\n\t"
-      CP_STEP(4, 52)
+      CP_STEP(4, 48)
       /* the weights: taps 0..2 in r4..r9, taps 3..5 in r4-r7, r10, r11, taps 6..8 in r4..r9 */
       "ldr r1, [r0]\n\t"
       "ldm r1!, {r4-r9}\n\t"

@@ -1438,7 +1438,9 @@ static int d3c_rows(const mn_dw_conv_params *p, const int8_t *const *rows, int32
   if (pl < 0 || q1 - q0 < 2 || q1 - q0 > 3) return 0;
   enum { PROW = 7, PW = MN_DWCP_PLANE_BYTES / 4 };
   const int32_t C = p->out_c, IC = p->in_c, G = C >> 2, gw = cv_group_bytes(p) >> 2;
-  const int clamp = p->act_min > -128 || p->act_max < 127, edges = (lo & 1) || ((hi & 1) && hi - 1 > lo);
+  /* columns lo (odd) and hi - 1 (even) share their pair with padding: written here, per group */
+  const int el = lo & 1, er = (hi & 1) && hi - 1 > lo, edges = el || er;
+  const int clamp = p->act_min > -128 || p->act_max < 127;
   const uint32_t zx = __sxtb16((uint32_t)(uint8_t)(int8_t)(-p->in_offset) * 0x01010101u);
   uint32_t *planes = pk + PW;
   for (int32_t j = 0; j < 4; j++) {
@@ -1450,10 +1452,11 @@ static int d3c_rows(const mn_dw_conv_params *p, const int8_t *const *rows, int32
   int32_t i0 = 0, n = 0;
   while (i0 < PROW && !src[i0]) i0++;
   while (i0 + n < PROW && src[i0 + n]) n++;
-  const uint32_t *wg = (const uint32_t *)(const void *)p->weights;
-  mn_dwcp_args a = {wg, wg + 18, out, C, planes, src + i0, n, IC, 2 * q0 * IC, q1 - q0, planes + 4 * i0 + q0, G,
-                    4 * gw, 4 * gw, p->out_offset};
   if (n == 0) return 0;
+  const uint32_t *wg = (const uint32_t *)(const void *)p->weights;
+  /* the asm steps wg, hp, y and off from group to group */
+  mn_dwcp_args a = {wg, wg + 18, out, C, planes, src + i0, n, IC, 2 * q0 * IC, q1 - q0, planes + 4 * i0 + q0, G,
+                    4 * gw, p->out_offset};
   if (p->prepared && !edges) {
     /* every group in one call; then the channels the heads flag run the exact C code */
     mn_dwcp_run(&a);
@@ -1471,14 +1474,13 @@ static int d3c_rows(const mn_dw_conv_params *p, const int8_t *const *rows, int32
       const int32_t slow = d3_head(p, c, wg, h.rq, h.b2, &hp);
       h.flags = slow;
       for (int32_t i = i0; edges && i < i0 + n; i++) {
-        /* columns lo (odd) and hi - 1 (even) share their pair with padding */
         for (int32_t j = 0; j < 4; j++) {
           int16_t *d = (int16_t *)(void *)(planes + PW * j + 4 * i);
-          if (lo & 1) d[lo] = src[i][lo * IC + c + j];
-          if ((hi & 1) && hi - 1 > lo) d[hi - 1] = src[i][(hi - 1) * IC + c + j];
+          if (el) d[lo] = src[i][lo * IC + c + j];
+          if (er) d[hi - 1] = src[i][(hi - 1) * IC + c + j];
         }
       }
-      a.wg = wg, a.hp = hp, a.y = out + c, a.off = 2 * q0 * IC + c;
+      a.hp = hp; /* this group's head (the asm stepped wg, y and off past the previous group) */
       mn_dwcp_run(&a);
       d3_exact_slow(p, rows, nrows, out, c, slow);
     }
